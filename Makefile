@@ -1,0 +1,101 @@
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.stamp-python-deps
+NODE_STAMP := $(VENV)/.stamp-node-deps
+
+FRONTEND := frontend
+FRONTEND_MANIFESTS := $(wildcard $(FRONTEND)/package.json $(FRONTEND)/package-lock.json)
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f 2>/dev/null) \
+	$(wildcard $(FRONTEND)/tsconfig.json)
+FRONTEND_BUNDLE := diaspora_hub/static/build/room.js
+
+LINT_DIRS := $(wildcard diaspora_hub tests benchmarks)
+BENCHMARKS := $(wildcard benchmarks/bench_*.py)
+
+PG_CTL_GLOB := /usr/lib/postgresql/*/bin/pg_ctl
+PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: help install system-deps run lint test bench clean distclean
+
+help:
+	@echo "make install      virtualenv, Python and Node dependencies, front-end bundle"
+	@echo "make system-deps  Debian packages the tests need (PostgreSQL, Redis, Chromium, Pango)"
+	@echo "make run          migrate, seed the demo data and serve on HOST:PORT (127.0.0.1:5000)"
+	@echo "make lint         ruff, mypy and the TypeScript type check"
+	@echo "make test         lint, the suite on SQLite, then the postgres-marked tests on PostgreSQL"
+	@echo "make bench        run every benchmarks/bench_*.py and print its figures"
+	@echo "make clean        remove caches and build output (keeps .venv; distclean removes it)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): $(FRONTEND_MANIFESTS) | $(BIN)/python
+	cd $(FRONTEND) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+		else npm install --no-audit --no-fund; fi
+	touch $@
+
+$(FRONTEND_BUNDLE): $(NODE_STAMP) $(FRONTEND_SOURCES) $(FRONTEND_MANIFESTS)
+	cd $(FRONTEND) && npm run build
+
+install: $(PY_STAMP) $(NODE_STAMP) $(FRONTEND_BUNDLE)
+
+system-deps:
+	@missing=""; \
+	compgen -G '$(PG_CTL_GLOB)' >/dev/null || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	for package in $(PANGO_PACKAGES); do \
+		dpkg -s "$$package" 2>/dev/null | grep -q '^Status: install ok installed' \
+			|| missing="$$missing $$package"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "system-deps: all present"; exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "system-deps: missing:$$missing"; \
+		echo "system-deps: not root, skipping; install them with: sudo apt-get install$$missing"; \
+		exit 0; \
+	fi; \
+	echo "system-deps: installing$$missing"; \
+	apt-get update; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing
+
+run: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed-demo
+	$(BIN)/python wsgi.py
+
+lint: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(if $(LINT_DIRS),$(BIN)/mypy $(LINT_DIRS))
+	cd $(FRONTEND) && npm run --silent typecheck
+
+test: system-deps install
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+	$(BIN)/pytest -m postgres --db=postgresql || { status=$$?; \
+		if [ $$status -eq 5 ]; then echo "test: no test is marked postgres yet"; \
+		else exit $$status; fi; }
+
+bench: install
+	@if [ -z "$(BENCHMARKS)" ]; then echo "bench: no benchmarks/bench_*.py"; fi
+	@for script in $(BENCHMARKS); do \
+		echo "== $$script"; \
+		$(BIN)/python "$$script"; \
+	done
+
+clean:
+	rm -rf diaspora_hub/static/build $(FRONTEND)/node_modules $(NODE_STAMP) \
+		.pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build dist
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,45 @@
+"""diaspora_hub: issue spaces, live consultation rooms, recommendations and briefs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from diaspora_hub import blueprints, cli
+from diaspora_hub import config as settings
+from diaspora_hub.accounts import auth
+from diaspora_hub.core import errors, web
+from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build an app from the environment, with ``config`` overriding it (tests do this)."""
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(settings.PROJECT_DIR / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
+    babel.init_app(app, locale_selector=auth.select_locale, timezone_selector=auth.select_time_zone)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
+    )
+    errors.register_error_handlers(app)
+    web.init_app(app)
+    blueprints.register(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,1 @@
+"""People: registration, login, profile, personal API tokens."""

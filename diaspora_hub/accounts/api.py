@@ -1,0 +1,107 @@
+"""``/api/v1/auth``: register, log in and out, profile, password, tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, session
+from flask_login import login_required, login_user, logout_user
+
+from diaspora_hub.accounts import schemas, service
+from diaspora_hub.accounts.auth import require_actor
+from diaspora_hub.accounts.models import ApiToken, User
+from diaspora_hub.core.api import Blueprint
+from diaspora_hub.extensions import db, limiter
+
+bp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
+
+
+def _login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+@bp.post("/register")
+@limiter.limit(_login_limit)
+@bp.arguments(schemas.RegisterSchema)
+@bp.response(201, schemas.UserSchema)
+def register(data: dict[str, Any]) -> User:
+    """Create an account and log it in."""
+    user = service.register(db.session(), **data)
+    login_user(user)
+    return user
+
+
+@bp.post("/login")
+@limiter.limit(_login_limit)
+@bp.arguments(schemas.LoginSchema)
+@bp.response(200, schemas.UserSchema)
+def login(data: dict[str, Any]) -> User:
+    """Log in; the response sets the session cookie."""
+    user = service.authenticate(db.session(), data["email"], data["password"])
+    login_user(user)
+    return user
+
+
+@bp.post("/logout")
+@login_required
+@bp.response(204)
+def logout() -> None:
+    service.log_out(db.session(), require_actor(), session.get("_id"))
+    logout_user()
+
+
+@bp.get("/me")
+@login_required
+@bp.response(200, schemas.UserSchema)
+def me() -> User:
+    return require_actor()
+
+
+@bp.patch("/me")
+@login_required
+@bp.arguments(schemas.ProfileSchema)
+@bp.response(200, schemas.UserSchema)
+def update_me(data: dict[str, Any]) -> User:
+    return service.update_profile(db.session(), require_actor(), data)
+
+
+@bp.post("/password")
+@login_required
+@bp.arguments(schemas.PasswordChangeSchema)
+@bp.response(200, schemas.UserSchema)
+def change_password(data: dict[str, Any]) -> User:
+    """Change the password; every other session of this person ends."""
+    user = service.change_password(db.session(), require_actor(), **data)
+    login_user(user)
+    return user
+
+
+@bp.get("/tokens")
+@login_required
+@bp.response(200, schemas.TokenSchema(many=True))
+def list_tokens() -> list[ApiToken]:
+    return service.list_tokens(db.session(), require_actor())
+
+
+@bp.post("/tokens")
+@login_required
+@bp.arguments(schemas.TokenCreateSchema)
+@bp.response(201, schemas.NewTokenSchema)
+def create_token(data: dict[str, Any]) -> dict[str, Any]:
+    """Create a personal API token; its secret is in this response only."""
+    token, secret = service.create_token(db.session(), require_actor(), data["name"])
+    return {
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "token": secret,
+    }
+
+
+@bp.delete("/tokens/<int:token_id>")
+@login_required
+@bp.response(204)
+def revoke_token(token_id: int) -> None:
+    service.revoke_token(db.session(), require_actor(), token_id)

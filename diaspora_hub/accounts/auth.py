@@ -1,0 +1,65 @@
+"""How a request is tied to a person: session cookie, Bearer token, language and time zone."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, current_app, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from diaspora_hub.accounts import service
+from diaspora_hub.accounts.models import LANGUAGES, User
+from diaspora_hub.core.errors import Unauthorised, wants_json
+from diaspora_hub.extensions import db, login_manager
+
+
+def _load_from_session(session_user_id: str) -> User | None:
+    return service.load_session_user(db.session(), session_user_id)
+
+
+def _load_from_request(req: Request) -> User | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        return None
+    return service.user_for_token(db.session(), secret.strip())
+
+
+def actor() -> User | None:
+    """The person behind this request (not Flask-Login's proxy), or None when anonymous."""
+    user = current_user._get_current_object()
+    return user if isinstance(user, User) else None
+
+
+def require_actor() -> User:
+    user = actor()
+    if user is None:
+        raise Unauthorised()
+    return user
+
+
+def select_locale() -> str | None:
+    if current_user.is_authenticated:
+        return str(current_user.language)
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+def select_time_zone() -> str | None:
+    if current_user.is_authenticated:
+        return str(current_user.time_zone)
+    return None
+
+
+def _unauthorised() -> Response:
+    if wants_json():
+        raise Unauthorised()
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_from_session)
+    login_manager.request_loader(_load_from_request)
+    login_manager.unauthorized_handler(_unauthorised)
+    assert set(LANGUAGES) == set(app.config["LANGUAGES"])  # noqa: S101 - a config mistake must stop start-up

@@ -1,0 +1,201 @@
+"""Rules for accounts: who may register, log in, and what a password must be."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
+
+from diaspora_hub.accounts.models import ApiToken, User
+from diaspora_hub.accounts.signals import sessions_revoked
+from diaspora_hub.core import audit
+from diaspora_hub.core.db import after_commit, utcnow
+from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, Unauthorised, ValidationFailed
+
+_hasher = PasswordHasher()
+# Verifying against a fixed hash when the email is unknown keeps timing from telling
+# whether an account exists.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3
+TOKEN_PREFIX = "dh_"  # noqa: S105 - a public marker that tells our tokens apart, not a secret
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_strength(
+    password: str, *, field: str = "password", user_inputs: tuple[str, ...] = ()
+) -> None:
+    """Refuse short or guessable passwords, with advice the person can act on."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            fields={field: [_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]}
+        )
+    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        advice = result["feedback"].get("warning") or _("This password is too easy to guess.")
+        raise ValidationFailed(
+            fields={field: [_("%(advice)s Add more words or characters.", advice=advice)]}
+        )
+
+
+def get_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    language: str = "en",
+    time_zone: str = "UTC",
+    is_admin: bool = False,
+) -> User:
+    email = normalise_email(email)
+    if get_by_email(session, email) is not None:
+        raise Conflict(
+            _("An account with this email already exists."),
+            fields={"email": [_("Already registered.")]},
+        )
+    check_password_strength(password, user_inputs=(email, display_name))
+    user = User(
+        email=email,
+        password_hash=_hasher.hash(password),
+        display_name=display_name,
+        language=language,
+        time_zone=time_zone,
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, user.id, "user.registered", "user", user.id)
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """The person with these credentials; a refusal never says which part was wrong."""
+    user = get_by_email(session, email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorised(_("Email or password is wrong.")) from None
+    if user is None or not user.is_active:
+        raise Unauthorised(_("Email or password is wrong."))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def load_session_user(session: Session, session_user_id: str) -> User | None:
+    """Resolve the ``id:version`` kept in the session; an outdated version is no session."""
+    user_id, _sep, version = session_user_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def update_profile(session: Session, user: User, changes: dict[str, Any]) -> User:
+    for key in ("display_name", "language", "time_zone"):
+        if key in changes:
+            setattr(user, key, changes[key])
+    session.flush()
+    return user
+
+
+def _revoke_sessions_after_commit(session: Session, user: User, session_id: str | None) -> None:
+    after_commit(session, lambda: sessions_revoked.send(user, session_id=session_id))
+
+
+def change_password(
+    session: Session, user: User, *, current_password: str, new_password: str
+) -> User:
+    """Set a new password and void every existing session of this person."""
+    try:
+        _hasher.verify(user.password_hash, current_password)
+    except (VerificationError, InvalidHashError):
+        raise ValidationFailed(
+            fields={"current_password": [_("This is not your current password.")]}
+        ) from None
+    check_password_strength(
+        new_password, field="new_password", user_inputs=(user.email, user.display_name)
+    )
+    user.password_hash = _hasher.hash(new_password)
+    user.session_version += 1
+    audit.record(session, user.id, "user.password_changed", "user", user.id)
+    _revoke_sessions_after_commit(session, user, None)
+    return user
+
+
+def log_out(session: Session, user: User, session_id: str | None) -> None:
+    """Announce the end of one session so its live connections close too."""
+    _revoke_sessions_after_commit(session, user, session_id)
+
+
+def set_active(session: Session, actor: User, user: User, active: bool) -> User:
+    if not actor.is_admin:
+        raise Forbidden()
+    user.is_active = active
+    if not active:
+        user.session_version += 1
+        _revoke_sessions_after_commit(session, user, None)
+    audit.record(
+        session, actor.id, "user.activated" if active else "user.deactivated", "user", user.id
+    )
+    return user
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token; its secret is returned once and only its hash is kept."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_hash=_hash_token(secret), prefix=secret[:10])
+    session.add(token)
+    session.flush()
+    audit.record(session, user.id, "token.created", "api_token", token.id, name=name)
+    return token, secret
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    query = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        raise NotFound(_("No such token."))
+    token.revoked_at = utcnow()
+    audit.record(session, user.id, "token.revoked", "api_token", token.id)
+    return token
+
+
+def user_for_token(session: Session, secret: str) -> User | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user

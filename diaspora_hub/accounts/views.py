@@ -1,0 +1,135 @@
+"""Account pages: register, log in and out, settings, password, tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from diaspora_hub.accounts import schemas, service
+from diaspora_hub.accounts.auth import require_actor
+from diaspora_hub.core.api import load
+from diaspora_hub.core.errors import AppError
+from diaspora_hub.core.timezones import time_zone_names
+from diaspora_hub.core.web import form_input, render_form_error, safe_next, see_other
+from diaspora_hub.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return see_other(url_for("main.index"))
+    if not _is_post():
+        return render_template(
+            "accounts/register.html", errors={}, form={}, time_zones=time_zone_names()
+        )
+    try:
+        data = load(schemas.RegisterFormSchema(), form_input())
+        data.pop("password_confirm")
+        user = service.register(db.session(), **data)
+    except AppError as exc:
+        return render_form_error("accounts/register.html", exc, time_zones=time_zone_names())
+    login_user(user)
+    flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
+    return see_other(url_for("main.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Response | str | tuple[str, int]:
+    if not _is_post():
+        return render_template("accounts/login.html", errors={}, form={})
+    try:
+        data = load(schemas.LoginSchema(), form_input())
+        user = service.authenticate(db.session(), data["email"], data["password"])
+    except AppError as exc:
+        return render_form_error("accounts/login.html", exc)
+    login_user(user, remember=bool(form_input().get("remember")))
+    flash(_("You are logged in."), "success")
+    return see_other(safe_next(url_for("main.index")))
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    service.log_out(db.session(), require_actor(), session.get("_id"))
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return see_other(url_for("main.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def settings() -> Response | str | tuple[str, int]:
+    if not _is_post():
+        return render_template(
+            "accounts/settings.html", errors={}, form={}, time_zones=time_zone_names()
+        )
+    try:
+        service.update_profile(
+            db.session(), require_actor(), load(schemas.ProfileSchema(), form_input())
+        )
+    except AppError as exc:
+        return render_form_error("accounts/settings.html", exc, time_zones=time_zone_names())
+    flash(_("Your settings are saved."), "success")
+    return see_other(url_for("accounts.settings"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | str | tuple[str, int]:
+    if not _is_post():
+        return render_template("accounts/password.html", errors={}, form={})
+    try:
+        data = load(schemas.PasswordChangeFormSchema(), form_input())
+        data.pop("new_password_confirm")
+        user = service.change_password(db.session(), require_actor(), **data)
+    except AppError as exc:
+        return render_form_error("accounts/password.html", exc)
+    login_user(user)
+    flash(_("Your password is changed. Other sessions have been logged out."), "success")
+    return see_other(url_for("accounts.settings"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens() -> Response | str | tuple[str, int]:
+    new_secret = None
+    if _is_post():
+        try:
+            data = load(schemas.TokenCreateSchema(), form_input())
+            _token, new_secret = service.create_token(db.session(), require_actor(), data["name"])
+        except AppError as exc:
+            return render_form_error(
+                "accounts/tokens.html",
+                exc,
+                tokens=service.list_tokens(db.session(), require_actor()),
+                new_secret=None,
+            )
+    return render_template(
+        "accounts/tokens.html",
+        errors={},
+        form={},
+        new_secret=new_secret,
+        tokens=service.list_tokens(db.session(), require_actor()),
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    service.revoke_token(db.session(), require_actor(), token_id)
+    flash(_("The token is revoked."), "success")
+    return see_other(url_for("accounts.tokens"))
+
+
+def _is_post() -> bool:
+    return request.method == "POST"

@@ -1,0 +1,42 @@
+"""Every page and API blueprint, registered in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from diaspora_hub import home
+from diaspora_hub.accounts import api as accounts_api
+from diaspora_hub.accounts import views as accounts_views
+from diaspora_hub.core.api import Api
+from diaspora_hub.extensions import csrf
+
+PAGES = (home.bp, accounts_views.bp)
+APIS = (accounts_api.bp,)
+NAV: tuple[tuple[str, Any], ...] = ()
+
+
+def register(app: Flask) -> None:
+    for page in PAGES:
+        app.register_blueprint(page)
+    app.context_processor(lambda: {"nav_links": NAV})
+    api = Api(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "diaspora_hub JSON API. Errors are always "
+                '{"error": {"code", "message", "fields"?}}.'
+            },
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                    "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                }
+            },
+            "security": [{"bearer": []}, {"session": []}],
+        },
+    )
+    for blueprint in APIS:
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)

@@ -1,0 +1,66 @@
+"""Settings come from the environment only, so one build runs anywhere."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_DIR / "instance"))
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # psycopg 3 is the driver we ship; accept the common short scheme.
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    return f"sqlite:///{INSTANCE_DIR / 'diaspora_hub.sqlite3'}"
+
+
+def from_environment() -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables."""
+    redis_url = os.environ.get("REDIS_URL") or None
+    public_origin = os.environ.get("PUBLIC_ORIGIN", "http://127.0.0.1:5000").rstrip("/")
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        secret_file = INSTANCE_DIR / "secret_key"
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        if not secret_file.exists():
+            secret_file.write_text(os.urandom(32).hex())
+            secret_file.chmod(0o600)
+        secret = secret_file.read_text().strip()
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "PUBLIC_ORIGIN": public_origin,
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet"),
+        "HOST": os.environ.get("HOST", "127.0.0.1"),
+        "PORT": int(os.environ.get("PORT", "5000")),
+        "MAIL_URL": os.environ.get("MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "diaspora_hub <noreply@localhost>"),
+        # One megabyte is far above any legitimate form or JSON body here.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_origin.startswith("https://"),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute"),
+        "RATELIMIT_WRITES": os.environ.get("RATELIMIT_WRITES", "120 per minute"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": ["en", "fr", "es"],
+        "WTF_CSRF_TIME_LIMIT": None,
+        "API_TITLE": "diaspora_hub",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }

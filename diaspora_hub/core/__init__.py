@@ -1,0 +1,1 @@
+"""Shared mechanisms every domain stands on: errors, transactions, pagination, text, time."""

@@ -1,0 +1,122 @@
+"""JSON API plumbing: one argument parser and one error shape for every endpoint.
+
+Validation failures are sorted by what a client did wrong: a value of the wrong type is
+422, text beyond its limit is 413, any other invalid value is 400, and a body that is not
+JSON at all is 400 too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NoReturn
+
+import flask
+import flask_smorest
+import marshmallow as ma
+from marshmallow import fields
+from webargs.flaskparser import FlaskParser
+
+from diaspora_hub.core.errors import TooLarge, Unprocessable, ValidationFailed
+
+
+class TooLong(str):
+    """A validation message that marks text beyond its size limit (answered with 413)."""
+
+    __slots__ = ()
+
+
+def _type_messages() -> frozenset[str]:
+    found: set[str] = {"Invalid input type."}
+    stack: list[type[fields.Field[Any]]] = [fields.Field]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        for key in ("invalid", "type"):
+            message = cls.default_error_messages.get(key)
+            if isinstance(message, str) and "{" not in message:
+                found.add(message)
+    return frozenset(found)
+
+
+_TYPE_MESSAGES = _type_messages()
+
+
+def _leaf_messages(messages: Any) -> Iterator[Any]:
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _leaf_messages(value)
+    elif isinstance(messages, list):
+        for value in messages:
+            yield from _leaf_messages(value)
+    else:
+        yield messages
+
+
+def raise_validation_error(messages: Any) -> NoReturn:
+    """Turn marshmallow messages into the error a client should see."""
+    field_errors = messages if isinstance(messages, dict) else {"_schema": messages}
+    leaves = list(_leaf_messages(messages))
+    if any(isinstance(m, str) and m in _TYPE_MESSAGES for m in leaves):
+        raise Unprocessable(fields=field_errors)
+    if any(isinstance(m, TooLong) for m in leaves):
+        raise TooLarge(fields=field_errors)
+    raise ValidationFailed(fields=field_errors)
+
+
+_LOCATIONS = frozenset({"json", "query", "querystring", "form", "files", "headers", "view_args"})
+
+
+class Parser(FlaskParser):
+    def handle_error(
+        self,
+        error: ma.ValidationError,
+        req: flask.Request,
+        schema: ma.Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Any,
+    ) -> NoReturn:
+        messages: Any = error.messages
+        # webargs files errors under the location ("json", "query"); clients want field names.
+        if isinstance(messages, dict) and len(messages) == 1 and next(iter(messages)) in _LOCATIONS:
+            messages = next(iter(messages.values()))
+        raise_validation_error(messages)
+
+    def _handle_invalid_json_error(
+        self, error: Exception, req: flask.Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        raise ValidationFailed(
+            "The request body is not valid JSON.", fields={"json": ["Invalid JSON body."]}
+        )
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    ARGUMENTS_PARSER = Parser()
+
+
+class ErrorBodySchema(ma.Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields")
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class Api(flask_smorest.Api):  # type: ignore[misc]
+    """Our error handlers answer every error in the documented shape, so skip smorest's."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+def load(schema: ma.Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:
+    """Validate ``data`` (a form or JSON mapping) the same way for pages and the API."""
+    try:
+        result: dict[str, Any] = schema.load(data, partial=partial)
+    except ma.ValidationError as exc:
+        raise_validation_error(exc.messages)
+    return result

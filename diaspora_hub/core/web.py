@@ -1,0 +1,112 @@
+"""Helpers for server-rendered pages: reading forms, safe redirects, form errors."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, redirect, render_template, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from diaspora_hub.core.errors import AppError, ValidationFailed
+from diaspora_hub.core.text import render_markdown
+from diaspora_hub.extensions import db
+
+
+def form_input(*list_fields: str) -> dict[str, Any]:
+    """The submitted form as a mapping; ``list_fields`` keep every value, blanks dropped."""
+    data: dict[str, Any] = {}
+    for key in request.form:
+        if key == "csrf_token":
+            continue
+        if key in list_fields:
+            data[key] = [v for v in request.form.getlist(key) if v.strip()]
+        else:
+            data[key] = request.form[key]
+    for key in list_fields:
+        data.setdefault(key, [])
+    return data
+
+
+def render_form_error(template: str, exc: AppError, **context: Any) -> tuple[str, int]:
+    """Show the form again with the submitted values and what was wrong with them."""
+    return render_template(
+        template, errors=exc.fields or {}, error_message=exc.message, form=request.form, **context
+    ), exc.status
+
+
+def safe_next(default: str) -> str:
+    """Only follow ``next`` to a path on this site."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+    ):
+        return target
+    return default
+
+
+def see_other(location: str) -> Response:
+    return redirect(location, code=303)
+
+
+def _commit_once(response: Response) -> Response:
+    """The request's single commit: services only flush, a failed request keeps nothing."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def _api_writes_are_json() -> None:
+    """Cookie-authenticated API posts must be JSON, which a cross-site form cannot send.
+
+    Other write methods already need a CORS preflight that we never grant.
+    """
+    if (
+        request.path.startswith("/api/")
+        and request.method == "POST"
+        and "Authorization" not in request.headers
+        and not request.is_json
+    ):
+        raise ValidationFailed(_l("Send API requests with Content-Type: application/json."))
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"connect-src 'self' {current_app.config['PUBLIC_ORIGIN'].replace('http', 'ws', 1)}; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    )
+    return response
+
+
+def _template_globals() -> dict[str, Any]:
+    return {
+        "render_markdown": render_markdown,
+        "local_time": local_time,
+        "current_locale": str(get_locale() or "en"),
+    }
+
+
+def local_time(moment: Any, fmt: str = "medium") -> str:
+    """A UTC moment in the viewer's time zone and language."""
+    return str(format_datetime(moment, fmt)) if moment else ""
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_api_writes_are_json)
+    app.after_request(_commit_once)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    app.jinja_env.filters["pair"] = lambda value: (value, value)

@@ -1,0 +1,1 @@
+"""Organisations, memberships and their verification by platform admins."""

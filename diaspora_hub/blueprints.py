@@ -9,11 +9,36 @@ from flask import Flask
 from diaspora_hub import home
 from diaspora_hub.accounts import api as accounts_api
 from diaspora_hub.accounts import views as accounts_views
+from diaspora_hub.calls import api as calls_api
+from diaspora_hub.calls import views as calls_views
 from diaspora_hub.core.api import Api
 from diaspora_hub.extensions import csrf
+from diaspora_hub.live import api as live_api
+from diaspora_hub.live import views as live_views
+from diaspora_hub.notifications import api as notifications_api
+from diaspora_hub.notifications import views as notifications_views
+from diaspora_hub.organisations import api as organisations_api
+from diaspora_hub.organisations import views as organisations_views
+from diaspora_hub.spaces import api as spaces_api
+from diaspora_hub.spaces import views as spaces_views
 
-PAGES = (home.bp, accounts_views.bp)
-APIS = (accounts_api.bp,)
+PAGES = (
+    home.bp,
+    accounts_views.bp,
+    organisations_views.bp,
+    spaces_views.bp,
+    calls_views.bp,
+    live_views.bp,
+    notifications_views.bp,
+)
+APIS = (
+    accounts_api.bp,
+    organisations_api.bp,
+    spaces_api.bp,
+    calls_api.bp,
+    live_api.bp,
+    notifications_api.bp,
+)
 NAV: tuple[tuple[str, Any], ...] = ()
 
 

@@ -28,6 +28,8 @@ class User(TimestampMixin, Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     #: platform admins verify organisations and handle reports
     is_admin: Mapped[bool] = mapped_column(default=False)
+    #: trusted by a platform admin to open issue spaces and chair them
+    can_facilitate: Mapped[bool] = mapped_column(default=False)
     #: a deactivated account cannot log in or use its tokens
     is_active: Mapped[bool] = mapped_column(default=True)
     #: bumped on password change; sessions carrying an older value are void

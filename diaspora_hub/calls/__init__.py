@@ -1,0 +1,1 @@
+"""Calls for input, contributions and their synthesis into themes."""

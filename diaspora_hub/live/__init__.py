@@ -1,0 +1,1 @@
+"""Live consultation rooms: room events, presence, speaking queue, polls, moderation."""

@@ -18,6 +18,7 @@ from diaspora_hub.live import views as live_views
 from diaspora_hub.notifications import api as notifications_api
 from diaspora_hub.notifications import views as notifications_views
 from diaspora_hub.organisations import api as organisations_api
+from diaspora_hub.organisations import labels as organisation_labels
 from diaspora_hub.organisations import views as organisations_views
 from diaspora_hub.spaces import api as spaces_api
 from diaspora_hub.spaces import views as spaces_views
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
     for page in PAGES:
         app.register_blueprint(page)
     app.context_processor(lambda: {"nav_links": NAV})
+    app.context_processor(organisation_labels.template_globals)
     api = Api(
         app,
         spec_kwargs={

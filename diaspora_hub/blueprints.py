@@ -34,6 +34,7 @@ PAGES = (
 )
 APIS = (
     accounts_api.bp,
+    accounts_api.people_bp,
     organisations_api.bp,
     spaces_api.bp,
     calls_api.bp,

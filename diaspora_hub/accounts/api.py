@@ -11,6 +11,7 @@ from diaspora_hub.accounts import schemas, service
 from diaspora_hub.accounts.auth import require_actor
 from diaspora_hub.accounts.models import ApiToken, User
 from diaspora_hub.core.api import Blueprint
+from diaspora_hub.core.pagination import page_body, paginate
 from diaspora_hub.extensions import db, limiter
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
@@ -105,3 +106,31 @@ def create_token(data: dict[str, Any]) -> dict[str, Any]:
 @bp.response(204)
 def revoke_token(token_id: int) -> None:
     service.revoke_token(db.session(), require_actor(), token_id)
+
+
+people_bp = Blueprint(
+    "people_api", __name__, url_prefix="/api/v1/users", description="Accounts (platform admins)"
+)
+
+
+@people_bp.get("")
+@login_required
+@people_bp.arguments(schemas.PeopleQuerySchema, location="query")
+@people_bp.response(200, schemas.PeoplePageSchema)
+def list_people(args: dict[str, Any]) -> dict[str, Any]:
+    """List accounts (platform admins)."""
+    query = service.list_people(db.session(), require_actor(), args["q"])
+    page = paginate(db.session(), query, args["page"], args["per_page"])
+    return page_body(page, page.items)
+
+
+@people_bp.patch("/<int:user_id>")
+@login_required
+@people_bp.arguments(schemas.PersonUpdateSchema)
+@people_bp.response(200, schemas.PersonAdminSchema)
+def update_person(data: dict[str, Any], user_id: int) -> User:
+    """Grant or revoke the right to open spaces; deactivate or reactivate an account."""
+    actor = require_actor()
+    return service.update_person(
+        db.session(), actor, service.get_person(db.session(), actor, user_id), data
+    )

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from diaspora_hub.accounts.models import LANGUAGES
-from diaspora_hub.core.schemas import Text
+from diaspora_hub.core.schemas import PageArgs, PageSchema, Text
 from diaspora_hub.core.timezones import is_time_zone
 
 
@@ -71,6 +71,7 @@ class UserSchema(ma.Schema):
     language = fields.String()
     time_zone = fields.String()
     is_admin = fields.Boolean()
+    can_facilitate = fields.Boolean()
 
 
 class PersonSchema(ma.Schema):
@@ -90,3 +91,28 @@ class TokenSchema(ma.Schema):
 
 class NewTokenSchema(TokenSchema):
     token = fields.String()
+
+
+class PersonAdminSchema(ma.Schema):
+    """What platform admins see of an account."""
+
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    is_admin = fields.Boolean()
+    can_facilitate = fields.Boolean()
+    is_active = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class PersonUpdateSchema(ma.Schema):
+    can_facilitate = fields.Boolean()
+    is_active = fields.Boolean()
+
+
+class PeopleQuerySchema(PageArgs):
+    q = Text(load_default="", max_length=100)
+
+
+class PeoplePageSchema(PageSchema):
+    items = fields.List(fields.Nested(PersonAdminSchema))

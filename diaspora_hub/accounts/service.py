@@ -9,7 +9,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -146,16 +146,48 @@ def log_out(session: Session, user: User, session_id: str | None) -> None:
     _revoke_sessions_after_commit(session, user, session_id)
 
 
-def set_active(session: Session, actor: User, user: User, active: bool) -> User:
+def _require_admin(actor: User) -> None:
     if not actor.is_admin:
-        raise Forbidden()
-    user.is_active = active
-    if not active:
-        user.session_version += 1
-        _revoke_sessions_after_commit(session, user, None)
-    audit.record(
-        session, actor.id, "user.activated" if active else "user.deactivated", "user", user.id
-    )
+        raise Forbidden(_("Only platform admins may do that."))
+
+
+def list_people(session: Session, actor: User, query: str = "") -> Select[tuple[User]]:
+    """Everyone, for platform admins managing accounts."""
+    _require_admin(actor)
+    statement = select(User).order_by(User.display_name, User.id)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(func.lower(User.display_name).like(pattern), User.email.like(pattern))
+        )
+    return statement
+
+
+def get_person(session: Session, actor: User, user_id: int) -> User:
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such person."))
+    return user
+
+
+def update_person(session: Session, actor: User, user: User, changes: dict[str, Any]) -> User:
+    """Admins grant the right to open spaces and (de)activate accounts, never their own."""
+    _require_admin(actor)
+    if user.id == actor.id and changes.get("is_active") is False:
+        raise Conflict(_("You cannot deactivate your own account."))
+    if "can_facilitate" in changes and changes["can_facilitate"] != user.can_facilitate:
+        user.can_facilitate = changes["can_facilitate"]
+        action = "user.facilitator_granted" if user.can_facilitate else "user.facilitator_revoked"
+        audit.record(session, actor.id, action, "user", user.id)
+    if "is_active" in changes and changes["is_active"] != user.is_active:
+        user.is_active = changes["is_active"]
+        if not user.is_active:
+            user.session_version += 1
+            _revoke_sessions_after_commit(session, user, None)
+        action = "user.activated" if user.is_active else "user.deactivated"
+        audit.record(session, actor.id, action, "user", user.id)
+    session.flush()
     return user
 
 

@@ -11,6 +11,7 @@ from diaspora_hub.accounts import schemas, service
 from diaspora_hub.accounts.auth import require_actor
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
+from diaspora_hub.core.pagination import paginate
 from diaspora_hub.core.timezones import time_zone_names
 from diaspora_hub.core.web import form_input, render_form_error, safe_next, see_other
 from diaspora_hub.extensions import db, limiter
@@ -133,3 +134,23 @@ def revoke_token(token_id: int) -> Response:
 
 def _is_post() -> bool:
     return request.method == "POST"
+
+
+@bp.get("/admin/people")
+@login_required
+def people() -> str:
+    args = load(schemas.PeopleQuerySchema(), request.args.to_dict())
+    query = service.list_people(db.session(), require_actor(), args["q"])
+    page = paginate(db.session(), query, args["page"], args["per_page"])
+    return render_template("accounts/people.html", page=page, q=args["q"])
+
+
+@bp.post("/admin/people/<int:user_id>")
+@login_required
+def update_person(user_id: int) -> Response:
+    actor = require_actor()
+    changes = load(schemas.PersonUpdateSchema(), form_input())
+    person = service.get_person(db.session(), actor, user_id)
+    service.update_person(db.session(), actor, person, changes)
+    flash(_("%(name)s is updated.", name=person.display_name), "success")
+    return see_other(safe_next(url_for("accounts.people")))

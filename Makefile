@@ -68,8 +68,8 @@ system-deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing
 
 run: install
-	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi seed-demo
+	$(BIN)/flask --app diaspora_hub:create_app db upgrade
+	$(BIN)/flask --app diaspora_hub:create_app seed-demo
 	$(BIN)/python wsgi.py
 
 lint: $(PY_STAMP) $(NODE_STAMP)

@@ -14,6 +14,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -384,3 +385,109 @@ def start_redis() -> RedisServer:
         if _PORT_TAKEN not in output:
             raise ServerError(f"redis-server did not start:\n{output}")
     raise ServerError("redis-server found no free port")
+
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class AppServer:
+    """The real application served by ``python wsgi.py`` (eventlet unless told otherwise)."""
+
+    def __init__(
+        self, process: subprocess.Popen[bytes], port: int, log_path: Path, log: IO[bytes]
+    ) -> None:
+        self.process = process
+        self.port = port
+        self._log_path = log_path
+        self._log = log
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return _tail(self._log_path, 80)
+
+    def kill(self) -> None:
+        """End the process at once, as a crashed worker would: no goodbye to anyone."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def app_environment(database_url: str, port: int, **extra: str) -> dict[str, str]:
+    """Environment for a server process: its own database, origin and secret."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "PUBLIC_ORIGIN": f"http://127.0.0.1:{port}",
+        "SECRET_KEY": "end-to-end-secret",
+        "SOCKETIO_ASYNC_MODE": "eventlet",
+    }
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+def migrate(database_url: str) -> None:
+    """Build the schema the way production does: ``flask db upgrade``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "diaspora_hub:create_app", "db", "upgrade"],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "DATABASE_URL": database_url, "SOCKETIO_ASYNC_MODE": "threading"},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise ServerError(f"flask db upgrade failed:\n{result.stdout}\n{result.stderr}")
+
+
+def start_app(env: dict[str, str], log_dir: Path) -> AppServer:
+    """Start ``python wsgi.py`` with ``env`` and wait until /healthz answers."""
+    port = int(env["PORT"])
+    log_path = log_dir / f"app-{port}.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "wsgi.py"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = AppServer(process, port, log_path, log)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                if b" 200 " in sock.recv(64):
+                    return server
+        except OSError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise ServerError(f"the app did not start on port {port}:\n{_tail(log_path, 80)}")

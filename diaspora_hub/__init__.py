@@ -8,6 +8,7 @@ from flask import Flask
 
 from diaspora_hub import blueprints, cli
 from diaspora_hub import config as settings
+from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
 from diaspora_hub.core import errors, web
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio

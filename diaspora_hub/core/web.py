@@ -110,3 +110,4 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.jinja_env.filters["pair"] = lambda value: (value, value)
+    app.jinja_env.add_extension("jinja2.ext.do")

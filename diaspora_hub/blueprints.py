@@ -48,7 +48,8 @@ def register(app: Flask) -> None:
     for page in PAGES:
         app.register_blueprint(page)
     app.context_processor(lambda: {"nav_links": NAV})
-    app.context_processor(organisation_labels.template_globals)
+    # org_badge is imported without context on every page, so its helpers are globals.
+    app.jinja_env.globals.update(organisation_labels.template_globals())
     api = Api(
         app,
         spec_kwargs={

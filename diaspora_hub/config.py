@@ -54,6 +54,8 @@ def from_environment() -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_WRITES": os.environ.get("RATELIMIT_WRITES", "120 per minute"),
+        # argon2-cffi profile for password hashes; tests choose CHEAPEST.
+        "ARGON2_PROFILE": os.environ.get("ARGON2_PROFILE", "RFC_9106_LOW_MEMORY"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ["en", "fr", "es"],

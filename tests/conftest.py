@@ -28,6 +28,8 @@ def _config(database_url: str, tmp_path: Any) -> dict[str, Any]:
         "PUBLIC_ORIGIN": "http://localhost",
         "SERVER_NAME": "localhost",
         "MAIL_URL": None,
+        # Real Argon2id with the lightest parameters: hashing strength is not under test.
+        "ARGON2_PROFILE": "CHEAPEST",
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts import service as accounts
@@ -23,7 +23,7 @@ from diaspora_hub.spaces.models import (
 )
 
 PASSWORD = "lanterns-over-dakar-2030"
-_hasher = PasswordHasher()
+_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 _PASSWORD_HASH = _hasher.hash(PASSWORD)
 _counter = itertools.count(1)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,10 +21,25 @@ from diaspora_hub.core import audit
 from diaspora_hub.core.db import after_commit, utcnow
 from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, Unauthorised, ValidationFailed
 
-_hasher = PasswordHasher()
-# Verifying against a fixed hash when the email is unknown keeps timing from telling
-# whether an account exists.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the profile the app is configured for (tests use a cheap one)."""
+    name = current_app.config["ARGON2_PROFILE"] if has_app_context() else "RFC_9106_LOW_MEMORY"
+    return _HASHERS[name]
+
+
+_HASHERS = {
+    name: PasswordHasher.from_parameters(getattr(profiles, name))
+    for name in ("RFC_9106_LOW_MEMORY", "CHEAPEST")
+}
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verifying against a fixed hash when the email is unknown keeps timing from telling
+    whether an account exists."""
+    return hasher.hash(secrets.token_urlsafe(16))
+
 
 MIN_PASSWORD_LENGTH = 10
 MIN_PASSWORD_SCORE = 3
@@ -72,7 +89,7 @@ def register(
     check_password_strength(password, user_inputs=(email, display_name))
     user = User(
         email=email,
-        password_hash=_hasher.hash(password),
+        password_hash=_hasher().hash(password),
         display_name=display_name,
         language=language,
         time_zone=time_zone,
@@ -88,13 +105,13 @@ def authenticate(session: Session, email: str, password: str) -> User:
     """The person with these credentials; a refusal never says which part was wrong."""
     user = get_by_email(session, email)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher().verify(user.password_hash if user else _dummy_hash(_hasher()), password)
     except (VerificationError, InvalidHashError):
         raise Unauthorised(_("Email or password is wrong.")) from None
     if user is None or not user.is_active:
         raise Unauthorised(_("Email or password is wrong."))
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return user
 
 
@@ -126,7 +143,7 @@ def change_password(
 ) -> User:
     """Set a new password and void every existing session of this person."""
     try:
-        _hasher.verify(user.password_hash, current_password)
+        _hasher().verify(user.password_hash, current_password)
     except (VerificationError, InvalidHashError):
         raise ValidationFailed(
             fields={"current_password": [_("This is not your current password.")]}
@@ -134,7 +151,7 @@ def change_password(
     check_password_strength(
         new_password, field="new_password", user_inputs=(user.email, user.display_name)
     )
-    user.password_hash = _hasher.hash(new_password)
+    user.password_hash = _hasher().hash(new_password)
     user.session_version += 1
     audit.record(session, user.id, "user.password_changed", "user", user.id)
     _revoke_sessions_after_commit(session, user, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from diaspora_hub import home
 from diaspora_hub.accounts import api as accounts_api
@@ -41,7 +42,10 @@ APIS = (
     live_api.bp,
     notifications_api.bp,
 )
-NAV: tuple[tuple[str, Any], ...] = ()
+NAV: tuple[tuple[str, Any], ...] = (
+    ("spaces.index", _l("Issue spaces")),
+    ("organisations.index", _l("Organisations")),
+)
 
 
 def register(app: Flask) -> None:

@@ -1,9 +1,10 @@
 """Every model module, imported together so the metadata (and so Alembic) sees the whole schema."""
 
 from diaspora_hub.accounts import models as accounts
+from diaspora_hub.calls import models as calls
 from diaspora_hub.core import audit
 from diaspora_hub.notifications import models as notifications
 from diaspora_hub.organisations import models as organisations
 from diaspora_hub.spaces import models as spaces
 
-__all__ = ["accounts", "audit", "notifications", "organisations", "spaces"]
+__all__ = ["accounts", "audit", "calls", "notifications", "organisations", "spaces"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, current_app, redirect, request, url_for
+from flask import Flask, Request, current_app, has_request_context, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -38,12 +38,17 @@ def require_actor() -> User:
 
 
 def select_locale() -> str | None:
+    """The person's language, else the browser's; outside a request (CLI, jobs) the default."""
+    if not has_request_context():
+        return None
     if current_user.is_authenticated:
         return str(current_user.language)
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 
 def select_time_zone() -> str | None:
+    if not has_request_context():
+        return None
     if current_user.is_authenticated:
         return str(current_user.time_zone)
     return None

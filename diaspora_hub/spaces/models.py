@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import Base, TimestampMixin, str_enum, utcnow
+from diaspora_hub.core.errors import Conflict
 from diaspora_hub.organisations.models import Organisation
 
 
@@ -52,13 +54,17 @@ class Space(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: URL name, unique across the platform
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    #: what the space is about, in a line
     title: Mapped[str] = mapped_column(String(200))
     #: Markdown, sanitised when rendered
     description: Mapped[str] = mapped_column(Text, default="")
+    #: who may know the space exists: public, members or invite
     visibility: Mapped[Visibility] = mapped_column(
         str_enum(Visibility, "space_visibility"), default=Visibility.PUBLIC
     )
+    #: partnership phase; changed only through move_to()
     phase: Mapped[Phase] = mapped_column(str_enum(Phase, "space_phase"), default=Phase.EXPLORATION)
+    #: who opened the space
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: last change of the space's own fields
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -86,6 +92,19 @@ class Space(TimestampMixin, Base):
     def current_conduct(self) -> CodeOfConduct | None:
         return self.conducts[-1] if self.conducts else None
 
+    def move_to(self, phase: Phase) -> None:
+        """Partnerships mature or step back gradually; skipping a phase is refused."""
+        if phase not in allowed_phase_moves(self.phase):
+            raise Conflict(
+                _l(
+                    "A space in the %(current)s phase cannot move to %(phase)s.",
+                    current=self.phase.value,
+                    phase=phase.value,
+                ),
+                fields={"phase": [str(_l("Move one phase forward or back at a time."))]},
+            )
+        self.phase = phase
+
     def __repr__(self) -> str:
         return f"<Space {self.slug}>"
 
@@ -100,7 +119,9 @@ class SpaceTag(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the space tagged
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"))
+    #: goal, target, country or language
     kind: Mapped[TagKind] = mapped_column(str_enum(TagKind, "space_tag_kind"))
     #: "10" for goal 10, "10.c" for a target, "SN" for a country, "fr" for a language
     code: Mapped[str] = mapped_column(String(8))
@@ -113,7 +134,9 @@ class SpaceFacilitator(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("space_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the space run
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    #: the person who runs it
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
 
     space: Mapped[Space] = relationship(back_populates="facilitators")
@@ -127,7 +150,9 @@ class SpaceOrganisation(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("space_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the space taken part in
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    #: the organisation taking part
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
@@ -143,8 +168,11 @@ class SpaceInvitation(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("space_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the space invited to
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    #: the person invited
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: the facilitator or admin who invited them
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     space: Mapped[Space] = relationship(back_populates="invitations")
@@ -158,11 +186,13 @@ class CodeOfConduct(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("space_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the space it governs
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"))
     #: 1, 2, 3 … in the order they were published
     version: Mapped[int]
     #: Markdown, sanitised when rendered
     text: Mapped[str] = mapped_column(Text)
+    #: who published this version
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     space: Mapped[Space] = relationship(back_populates="conducts")
@@ -175,8 +205,11 @@ class ConductAcceptance(Base):
     __table_args__ = (UniqueConstraint("conduct_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the version accepted (so a new version needs a new acceptance)
     conduct_id: Mapped[int] = mapped_column(ForeignKey("code_of_conduct.id", ondelete="CASCADE"))
+    #: the person who accepted it
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: when (UTC)
     accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conduct: Mapped[CodeOfConduct] = relationship()

@@ -1,0 +1,1 @@
+"""Tests of calls for input, contributions and their synthesis."""

@@ -12,6 +12,7 @@ from diaspora_hub import models as _models  # noqa: F401 - puts every table on t
 from diaspora_hub.accounts import auth
 from diaspora_hub.core import errors, web
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
+from diaspora_hub.live import events as live_events
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
     )
+    live_events.init_app(app)
     errors.register_error_handlers(app)
     web.init_app(app)
     blueprints.register(app)

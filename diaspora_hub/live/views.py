@@ -1,7 +1,60 @@
-"""Pages of the live domain."""
+"""Pages of live rooms: a space's rooms with the form to open one, the room page (the shell
+the browser code brings to life) and transcript downloads."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from diaspora_hub.accounts.auth import actor, require_actor
+from diaspora_hub.core.api import load
+from diaspora_hub.core.errors import AppError
+from diaspora_hub.core.schemas import PageArgs
+from diaspora_hub.core.web import form_input, render_form_error, see_other
+from diaspora_hub.extensions import db
+from diaspora_hub.live import schemas, service
 
 bp = Blueprint("live", __name__, template_folder="templates")
+
+
+def _overview(slug: str) -> service.SpaceRooms:
+    args = load(PageArgs(), request.args.to_dict())
+    return service.space_rooms(db.session(), actor(), slug, **args)
+
+
+@bp.get("/spaces/<slug>/rooms")
+def rooms(slug: str) -> str:
+    return render_template("live/rooms.html", overview=_overview(slug), errors={}, form={})
+
+
+@bp.post("/spaces/<slug>/rooms")
+@login_required
+def open_room(slug: str) -> BaseResponse | tuple[str, int]:
+    try:
+        data = load(schemas.RoomCreateSchema(), form_input())
+        room = service.open_room(db.session(), require_actor(), slug, **data)
+    except AppError as exc:
+        db.session.rollback()
+        return render_form_error("live/rooms.html", exc, overview=_overview(slug))
+    flash(_("The room “%(title)s” is open.", title=room.title), "success")
+    return see_other(url_for("live.room", room_id=room.id))
+
+
+@bp.get("/rooms/<int:room_id>")
+@login_required
+def room(room_id: int) -> str:
+    page = service.room_page(db.session(), require_actor(), room_id)
+    return render_template("live/room.html", page=page, room=page.room)
+
+
+@bp.get("/rooms/<int:room_id>/transcript.<any(md, json):extension>")
+@login_required
+def transcript(room_id: int, extension: str) -> Response:
+    body, mimetype, name = service.transcript_file(
+        db.session(), require_actor(), room_id, extension
+    )
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -1,0 +1,604 @@
+"""Socket.IO namespace ``/live``: the protocol of live consultation rooms.
+
+Connecting
+==========
+Connect to the namespace ``/live`` from ``PUBLIC_ORIGIN`` only (other origins are refused
+by the Engine.IO handshake and again here). Authenticate with the session cookie of a
+logged-in person, or pass a personal API token as the Socket.IO ``auth`` payload:
+``io("/live", {auth: {token: "dh_…"}})``. A refused connection gets ``connect_error``
+with ``message`` and ``data.code`` (``unauthorised`` or ``forbidden_origin``).
+
+Logging out, changing one's password, being deactivated, and being removed from a room end
+the person's connections at once (removal: only those in that room). Before that the
+server sends a ``notice`` saying why. The client should not reconnect on its own after a
+server-side disconnect.
+
+Client → server events
+======================
+Every event takes one JSON object and must be sent with an acknowledgement callback.
+The acknowledgement is ``{"ok": true, ...}`` or
+``{"ok": false, "error": {"code", "message", "fields"?}}``. A refused event changes
+nothing and broadcasts nothing. Error codes: ``validation_failed`` (bad value),
+``wrong_type`` (e.g. ``"3"`` for a number), ``too_large`` (text over its limit),
+``unauthorised``, ``forbidden``, ``not_found``, ``conflict`` (the room's state forbids it,
+e.g. closing a closed poll), ``rate_limited``, ``not_joined`` (join the room first),
+``removed``, ``room_locked``, ``registration_required``, ``conduct_required`` (accept the
+space's code of conduct), ``muted``, ``server_error``.
+
+Acknowledgements of events that stored something carry that event's ``seq`` (``null``
+when nothing changed, e.g. raising a hand that is already up). ``unauthorised`` on an
+event means the server no longer knows the connection (its session ended, or its worker
+was presumed dead): connect and join again.
+
+``join {room, since?}`` → ``{ok, room, state, events, complete}``
+    Enter a room on this connection. ``state`` is the whole room as you may see it (see
+    *State* below). ``events`` are the room events after ``since``, oldest first; without
+    ``since``, the latest events. At most 500: when ``complete`` is false, fetch the rest
+    from ``GET /api/v1/rooms/<id>/events?after=<seq>``. Join again with
+    ``since = last seq you applied`` after any reconnect: nothing is lost. If
+    ``state.last_seq`` is lower than your ``since``, drop what you hold.
+``leave {room}`` → ``{ok, room}``
+``say {room, body, client_id}`` → ``{ok, seq, duplicate}``
+    Chat. ``body``: plain text, 1 to 2,000 characters after trimming (render it as text,
+    never as HTML). ``client_id``: 1 to 64 of ``A-Za-z0-9_.:-``, unique per message; sending
+    the same ``client_id`` again returns the stored ``seq`` with ``duplicate: true``.
+    At most ``LIVE_SAY_LIMIT`` (default 5) messages per person per 10 seconds.
+``hand {room, up}`` → ``{ok, up, ticket, position, seq}``
+    Raise (``up: true``) or lower a hand. ``ticket`` is random per raise; find your own
+    entry in the queue by it (queues in Chatham House rooms carry no names).
+``ask {room, body}`` → ``{ok, question, seq}``: a Q&A question, 1 to 500 characters.
+``upvote {room, question, up?}`` → ``{ok, question, votes, seq}``: ``up`` defaults to true;
+    false takes the upvote back.
+``poll_vote {room, poll, choices}`` → ``{ok, poll, choices, seq}``: indexes into the poll's
+    choices; exactly one unless the poll is ``multiple``. Voting again replaces the vote.
+``react {room, emoji}`` → ``{ok, counts, seq}``: ``emoji`` is one of ``clap`` 👏,
+    ``thumbs_up`` 👍, ``heart`` ❤️, ``thinking`` 🤔, ``surprised`` 😮, ``thanks`` 🙏;
+    at most ``LIVE_REACT_LIMIT`` (default 10) per person per 10 seconds.
+
+Facilitators only (``forbidden`` for others):
+
+``floor {room, user}`` → ``{ok, seq}``: give the floor to ``user`` (an id; lowers their
+    hand, ends the current turn), or end the current turn with ``user: null``.
+``queue_mode {room, mode}``: ``order`` (as raised) or ``first_time_first`` (people who have
+    not spoken in this room yet go first).
+``poll_open {room, question, choices, multiple?, anonymous?, results?}`` → ``{ok, poll, seq}``:
+    2 to 10 distinct choices; ``multiple`` false, ``anonymous`` true and ``results: "live"``
+    unless given; ``results: "on_close"`` hides the tally from participants until closed.
+``poll_close {room, poll}`` → ``{ok, poll, seq}``
+``answer {room, question}`` → ``{ok, question, seq}``: mark a question answered.
+``agenda {room, item}`` → ``{ok, current, seq}``: move to agenda item ``item`` (0-based).
+``hide {room, seq}`` → ``{ok, seq}``: hide a message or question (by its event's seq).
+``lock {room, locked}`` → ``{ok, locked, seq}``: a locked room admits only facilitators and
+    people admitted before.
+``moderate {room, action, user}`` → ``{ok, action, user, seq}``: ``action`` is ``mute``
+    (no chat, questions, hands or reactions), ``unmute``, ``remove`` (disconnected, cannot
+    rejoin) or ``readmit``. Facilitators cannot be moderated. Every moderation action is
+    recorded in the room's audit trail.
+
+Server → client events
+======================
+``event``
+    One room event: ``{"room", "seq", "type", "at", "actor", "data"}``. ``seq`` increases
+    by one per room with no gaps; apply events in ``seq`` order, ignore ones you already
+    have, and on a gap (``seq`` > last + 1) join again with ``since``. With several
+    server processes, events can arrive slightly out of order. ``actor`` is a *person*
+    or null. Types and their ``data``:
+
+    - ``room.opened`` ``{title, mode, agenda, video_url, locked}``
+    - ``room.mode`` ``{mode}`` (a ``state`` follows, since earlier events now read
+      differently)
+    - ``room.locked`` ``{locked}``
+    - ``message`` ``{body, client_id, hidden}`` — ``body`` is null once hidden
+    - ``hidden`` ``{target, kind}`` — the message or question with seq ``target`` is hidden
+    - ``hand`` ``{up, ticket, queue}``
+    - ``floor`` ``{speaker: {person, since} | null, previous: {person, seconds} | null,
+      queue, speaking_time}`` — ``speaking_time`` for facilitators only
+    - ``queue.mode`` ``{mode, queue}``
+    - ``poll.opened`` ``{poll}``; ``poll.closed`` ``{poll}`` (with final results)
+    - ``poll.voted`` ``{poll, voters, results_hidden, results?, vote?}`` — ``results``
+      are the new totals ``{voters, counts, by_bloc}``; ``vote`` ``{voter, choices}`` is
+      this vote, in named polls only; participants get neither while ``results_hidden``.
+      ``actor`` is null for anonymous polls (nobody, facilitators included, learns who
+      voted what)
+    - ``question.asked`` ``{question}``; ``question.upvoted`` ``{question, votes, up}``;
+      ``question.answered`` ``{question}``
+    - ``reaction`` ``{emoji, counts}`` — ``counts`` per emoji name for the whole room
+    - ``agenda`` ``{current, item: {title, minutes}}``
+    - ``moderation`` ``{action, user, queue?, previous?}``
+``presence``
+    ``{"room", "people": [{"person", "facilitator", "muted"}], "counts": {bloc: n},
+    "total"}`` — everyone in the room now, each person once whatever their number of
+    connections. Replace what you hold. Snapshots are batched: a worker sends at most one
+    per room every ``LIVE_PRESENCE_DELAY`` seconds (default 0.5; 0 in tests), read
+    from the database when sent, so a crowd arriving does not send everyone a snapshot
+    per arrival.
+``state``
+    The whole room for you, same shape as the ``join`` acknowledgement's ``state``; replace
+    what you hold. Sent when your own standing changes (muted, unmuted) or the room's
+    mode changes.
+``notice``
+    ``{"room", "code", "message"}`` addressed to you: ``removed``, ``session_ended``.
+
+Shapes
+======
+*Person*: ``{"id", "name", "organisation": {"id", "slug", "name", "acronym"} | null,
+"bloc"}`` — in Chatham House rooms, participants (not facilitators) receive
+``{"bloc"}`` only, everywhere: events, presence, state and acknowledgements, and no
+``client_id``. Blocs: ``diaspora``, ``government``, ``io``, ``other``.
+
+*State*: ``{"room": {id, title, mode, video_url, locked, queue_mode,
+registration_required, space: {slug, title}}, "last_seq", "agenda": {items: [{title,
+minutes}], current}, "presence", "queue": [{ticket, person, raised_at, first_time}],
+"speaker": {person, since} | null, "polls": [poll], "questions": [question],
+"reactions": {emoji name: count}, "speaking_time" (facilitators only), "you": {person,
+muted, hand (your ticket or null), votes: {poll id: [choices]}, upvoted: [question ids],
+facilitator}}``.
+
+*Poll*: ``{id, question, choices, multiple, anonymous, results_visibility, state,
+opened_at, closed_at, results_hidden, results?: {voters, counts, by_bloc: {bloc:
+{voters, counts}}, votes?: [{voter, choices}] (named polls)}}``.
+
+*Question*: ``{id, seq, body, asker, votes, state, asked_at, answered_at, hidden}``;
+ordered by votes. *Speaking time*: ``{by_bloc: {bloc: seconds}, turns_by_bloc, total}``.
+
+Times are ISO 8601 in UTC.
+
+Several server processes
+========================
+With ``REDIS_URL`` set, Flask-SocketIO's Redis message queue joins the workers: a
+broadcast from any worker reaches every connection, and ending a connection works from
+any worker. Everything a room shares — its log and sequence numbers, presence, hands,
+turns, polls, questions, reactions and standing — is in the database. Each worker beats
+every few seconds (``live_worker``); when one dies, the next sweep by a live worker drops
+its connections and sends the rooms their new presence, within about 20 seconds.
+
+Implementation
+==============
+Each handler parses its payload with a schema, calls one service function as the person
+behind the connection, commits once, and only then broadcasts (see :func:`_handle`). A
+room has two Socket.IO rooms: ``room:<id>`` for participants (payloads as they may see
+them) and ``room:<id>:facilitators`` (identities); a connection is in exactly one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import flask
+import marshmallow as ma
+from flask import Flask, current_app, has_app_context, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_socketio import Namespace, join_room, leave_room
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from diaspora_hub.accounts import service as accounts
+from diaspora_hub.accounts.auth import actor
+from diaspora_hub.accounts.models import User
+from diaspora_hub.accounts.signals import sessions_revoked
+from diaspora_hub.core.api import load
+from diaspora_hub.core.errors import AppError, Conflict
+from diaspora_hub.extensions import db, socketio
+from diaspora_hub.live import presence, schemas, service
+from diaspora_hub.live.service import Delivery, Outcome
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE = "/live"
+EXTENSION_KEY = "diaspora_hub.live"
+#: Seconds a worker waits to batch presence changes of a room into one snapshot.
+PRESENCE_DELAY = 0.5
+
+Json = dict[str, Any]
+Operation = Callable[[Session, User, dict[str, Any]], Outcome]
+
+
+class ServerError(AppError):
+    status = 500
+    code = "server_error"
+    default_message = _l("Something went wrong on our side; try again.")
+
+
+@dataclass
+class LiveRuntime:
+    """What one worker process knows about itself: its id, its heartbeat, and which rooms'
+    presence it is about to send. None of it is room state."""
+
+    worker_id: str
+    heartbeat_started: bool = False
+    presence_due: set[int] = field(default_factory=set)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+
+def channel(room_id: int, facilitator: bool) -> str:
+    """The Socket.IO room of a live room's participants, or of its facilitators."""
+    return f"room:{room_id}:facilitators" if facilitator else f"room:{room_id}"
+
+
+def _runtime(app: Flask | None = None) -> LiveRuntime:
+    runtime: LiveRuntime = (app or current_app).extensions[EXTENSION_KEY]
+    return runtime
+
+
+def _sid() -> str:
+    return str(request.sid)  # type: ignore[attr-defined]
+
+
+def deliver(deliveries: Iterable[Delivery]) -> None:
+    """Send what committed changes produced: events, presence, personal messages, disconnects."""
+    for delivery in deliveries:
+        facilitators = channel(delivery.room_id, True)
+        participants = channel(delivery.room_id, False)
+        for full, partial in delivery.events:
+            socketio.emit("event", full, to=facilitators, namespace=NAMESPACE)
+            socketio.emit("event", partial, to=participants, namespace=NAMESPACE)
+        if delivery.presence is not None:
+            _send_presence(delivery.room_id, delivery.presence)
+        for sid, name, payload in delivery.personal:
+            socketio.emit(name, payload, to=sid, namespace=NAMESPACE)
+        for sid in delivery.disconnect:
+            socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+def _emit_presence(room_id: int, pair: tuple[Json, Json]) -> None:
+    full, partial = pair
+    socketio.emit("presence", full, to=channel(room_id, True), namespace=NAMESPACE)
+    socketio.emit("presence", partial, to=channel(room_id, False), namespace=NAMESPACE)
+
+
+def _send_presence(room_id: int, pair: tuple[Json, Json]) -> None:
+    """Send presence now, or batch it (see ``presence`` in the module docstring)."""
+    delay = float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) if has_app_context() else 0
+    if delay <= 0:
+        _emit_presence(room_id, pair)
+        return
+    runtime = _runtime()
+    with runtime.guard:
+        if room_id in runtime.presence_due:
+            return
+        runtime.presence_due.add(room_id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    socketio.start_background_task(_flush_presence, app, room_id, delay)
+
+
+def _flush_presence(app: Flask, room_id: int, delay: float) -> None:
+    socketio.sleep(delay)
+    runtime = _runtime(app)
+    with runtime.guard:
+        runtime.presence_due.discard(room_id)
+    with app.app_context():
+        try:
+            pair = service.presence_pair(db.session(), room_id)
+        except SQLAlchemyError:
+            logger.exception("live presence could not be read")
+            pair = None
+        finally:
+            db.session.remove()
+        if pair is not None:
+            _emit_presence(room_id, pair)
+
+
+def _error(exc: AppError) -> Json:
+    return {"ok": False, **exc.to_dict()}
+
+
+def _handle(
+    schema: type[ma.Schema],
+    data: Any,
+    operation: Operation,
+    *,
+    on_failure: Callable[[], None] | None = None,
+    after: Callable[[], None] | None = None,
+) -> Json:
+    """Parse, act as the connection's person, commit once, then broadcast; errors become acks."""
+    session = db.session()
+    try:
+        args = load(schema(), {} if data is None else data)
+        user = presence.connection_user(session, _sid())
+        outcome = operation(session, user, args)
+        session.commit()
+    except Exception as exc:  # every failure must reach the client as an error ack
+        session.rollback()
+        if on_failure is not None:
+            on_failure()
+        if isinstance(exc, AppError):
+            return _error(exc)
+        if isinstance(exc, IntegrityError):
+            return _error(Conflict(_("That clashed with another change; try again.")))
+        logger.exception("live event failed")
+        return _error(ServerError())
+    if after is not None:
+        after()
+    try:
+        deliver(outcome.deliveries)
+    except Exception:  # stored already: clients catch up from the log
+        logger.exception("live broadcast failed")
+    return {"ok": True, **outcome.ack}
+
+
+def _refuse(code: str, message: str) -> ConnectionRefusedError:
+    return ConnectionRefusedError(message, {"code": code})
+
+
+class LiveNamespace(Namespace):  # type: ignore[misc]
+    """The ``/live`` handlers; each one is a thin call into ``live.service``."""
+
+    def on_connect(self, auth: Any = None) -> None:
+        origin = request.headers.get("Origin")
+        if origin and origin.rstrip("/") != current_app.config["PUBLIC_ORIGIN"]:
+            raise _refuse("forbidden_origin", _("Connect from this site only."))
+        session = db.session()
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if token is not None:
+            user = accounts.user_for_token(session, token) if isinstance(token, str) else None
+            session_key = None
+        else:
+            user = actor()
+            session_key = flask.session.get("_id")
+        if user is None:
+            session.rollback()
+            raise _refuse("unauthorised", _("Please log in first."))
+        try:
+            service.connect(
+                session,
+                user,
+                sid=_sid(),
+                worker_id=_runtime().worker_id,
+                session_key=session_key,
+            )
+            session.commit()
+        except (AppError, SQLAlchemyError):
+            session.rollback()
+            logger.exception("live connection could not be recorded")
+            raise _refuse("server_error", _("Please try again.")) from None
+        start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        # A server-side disconnect can run inside another handler, or inside the commit of
+        # the request that ended a session, so this one works in a session of its own.
+        with Session(bind=db.engine) as session:
+            try:
+                deliveries = service.disconnect(session, _sid())
+                session.commit()
+            except SQLAlchemyError:
+                session.rollback()
+                logger.exception("live disconnect could not be recorded")
+                return
+        deliver(deliveries)
+
+    def on_join(self, data: Any = None, *_extra: Any) -> Json:
+        sid = _sid()
+        joined: list[str] = []
+
+        def operation(session: Session, user: User, args: dict[str, Any]) -> Outcome:
+            room_id: int = args["room"]
+
+            def subscribe(facilitator: bool) -> None:
+                leave_room(channel(room_id, not facilitator), sid=sid, namespace=NAMESPACE)
+                join_room(channel(room_id, facilitator), sid=sid, namespace=NAMESPACE)
+                joined.append(channel(room_id, facilitator))
+
+            return service.join(
+                session,
+                user,
+                room_id,
+                sid=sid,
+                worker_id=_runtime().worker_id,
+                since=args["since"],
+                subscribe=subscribe,
+            )
+
+        def unsubscribe() -> None:
+            for name in joined:
+                leave_room(name, sid=sid, namespace=NAMESPACE)
+
+        return _handle(schemas.JoinSchema, data, operation, on_failure=unsubscribe)
+
+    def on_leave(self, data: Any = None, *_extra: Any) -> Json:
+        sid = _sid()
+        left: list[int] = []
+
+        def operation(session: Session, user: User, args: dict[str, Any]) -> Outcome:
+            left.append(args["room"])
+            return service.leave(session, user, args["room"], sid=sid)
+
+        def unsubscribe() -> None:
+            for room_id in left:
+                for facilitator in (True, False):
+                    leave_room(channel(room_id, facilitator), sid=sid, namespace=NAMESPACE)
+
+        return _handle(schemas.LeaveSchema, data, operation, after=unsubscribe)
+
+    def on_say(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.SaySchema,
+            data,
+            lambda s, user, a: service.say(
+                s, user, a["room"], sid=_sid(), body=a["body"], client_id=a["client_id"]
+            ),
+        )
+
+    def on_hand(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.HandSchema,
+            data,
+            lambda s, user, a: service.hand(s, user, a["room"], sid=_sid(), up=a["up"]),
+        )
+
+    def on_floor(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.FloorSchema,
+            data,
+            lambda s, user, a: service.floor(s, user, a["room"], sid=_sid(), speaker_id=a["user"]),
+        )
+
+    def on_queue_mode(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.QueueModeSchema,
+            data,
+            lambda s, user, a: service.queue_mode(s, user, a["room"], sid=_sid(), mode=a["mode"]),
+        )
+
+    def on_poll_open(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.PollOpenSchema,
+            data,
+            lambda s, user, a: service.poll_open(
+                s,
+                user,
+                a["room"],
+                sid=_sid(),
+                question=a["question"],
+                choices=a["choices"],
+                multiple=a["multiple"],
+                anonymous=a["anonymous"],
+                results=a["results"],
+            ),
+        )
+
+    def on_poll_vote(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.PollVoteSchema,
+            data,
+            lambda s, user, a: service.poll_vote(
+                s, user, a["room"], sid=_sid(), poll_id=a["poll"], choices=a["choices"]
+            ),
+        )
+
+    def on_poll_close(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.PollCloseSchema,
+            data,
+            lambda s, user, a: service.poll_close(
+                s, user, a["room"], sid=_sid(), poll_id=a["poll"]
+            ),
+        )
+
+    def on_ask(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.AskSchema,
+            data,
+            lambda s, user, a: service.ask(s, user, a["room"], sid=_sid(), body=a["body"]),
+        )
+
+    def on_upvote(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.UpvoteSchema,
+            data,
+            lambda s, user, a: service.upvote(
+                s, user, a["room"], sid=_sid(), question_id=a["question"], up=a["up"]
+            ),
+        )
+
+    def on_answer(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.AnswerSchema,
+            data,
+            lambda s, user, a: service.answer(
+                s, user, a["room"], sid=_sid(), question_id=a["question"]
+            ),
+        )
+
+    def on_react(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.ReactSchema,
+            data,
+            lambda s, user, a: service.react(s, user, a["room"], sid=_sid(), emoji=a["emoji"]),
+        )
+
+    def on_agenda(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.AgendaSchema,
+            data,
+            lambda s, user, a: service.agenda(s, user, a["room"], sid=_sid(), item=a["item"]),
+        )
+
+    def on_hide(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.HideSchema,
+            data,
+            lambda s, user, a: service.hide(s, user, a["room"], sid=_sid(), seq=a["seq"]),
+        )
+
+    def on_lock(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.LockSchema,
+            data,
+            lambda s, user, a: service.lock(s, user, a["room"], sid=_sid(), locked=a["locked"]),
+        )
+
+    def on_moderate(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.ModerateSchema,
+            data,
+            lambda s, user, a: service.moderate(
+                s, user, a["room"], sid=_sid(), action=a["action"], target_id=a["user"]
+            ),
+        )
+
+
+def _end_revoked_sessions(sender: Any, session_id: str | None = None, **_kwargs: Any) -> None:
+    """A person logged out, changed password or was deactivated: end their live connections."""
+    if not isinstance(sender, User) or socketio.server is None:
+        return
+    with Session(bind=db.engine) as session:
+        sids = service.connections_to_end(session, sender.id, session_id)
+    notice = {"room": None, "code": "session_ended", "message": _("Your session has ended.")}
+    for sid in sids:
+        socketio.emit("notice", notice, to=sid, namespace=NAMESPACE)
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+def _heartbeat(app: Flask, worker_id: str) -> None:
+    """Beat and sweep forever; a failed beat is logged and retried at the next one."""
+    while True:
+        with app.app_context():
+            try:
+                deliveries = service.heartbeat(db.session(), worker_id)
+                db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+                logger.exception("live heartbeat failed")
+                deliveries = []
+            try:
+                deliver(deliveries)
+            except Exception:  # the next sweep sends presence again
+                logger.exception("live presence broadcast failed")
+            db.session.remove()
+        socketio.sleep(presence.HEARTBEAT_SECONDS)
+
+
+def start_heartbeat(app: Flask) -> None:
+    """Start this worker's heartbeat once, when it first holds a live connection.
+
+    Starting on the first connection rather than at import keeps CLI commands (which build
+    the app too) from beating. Tests (``TESTING``) call the service functions instead.
+    """
+    if app.config.get("TESTING"):
+        return
+    runtime = _runtime(app)
+    with runtime.guard:
+        if runtime.heartbeat_started:
+            return
+        runtime.heartbeat_started = True
+    socketio.start_background_task(_heartbeat, app, runtime.worker_id)
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``/live`` namespace and the session-revocation hook; safe to call twice."""
+    app.extensions.setdefault(EXTENSION_KEY, LiveRuntime(worker_id=presence.new_worker_id()))
+    app.config.setdefault("LIVE_SAY_LIMIT", service.DEFAULT_SAY_LIMIT)
+    app.config.setdefault("LIVE_REACT_LIMIT", service.DEFAULT_REACT_LIMIT)
+    app.config.setdefault("LIVE_PRESENCE_DELAY", 0.0 if app.testing else PRESENCE_DELAY)
+    registered = socketio.server is not None and NAMESPACE in socketio.server.namespace_handlers
+    pending = any(
+        getattr(handler, "namespace", None) == NAMESPACE for handler in socketio.namespace_handlers
+    )
+    if not registered and not pending:
+        socketio.on_namespace(LiveNamespace(NAMESPACE))
+    sessions_revoked.connect(_end_revoked_sessions)

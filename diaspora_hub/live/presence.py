@@ -1,0 +1,178 @@
+"""Who is connected, and from which worker: shared by every server process through the database.
+
+Each worker process has an id (``host:pid:start``) and a heartbeat row it refreshes every
+few seconds. Connections and presence rows carry the worker id, so when a worker dies
+without cleaning up, the next sweep by any other worker drops its rows once the heartbeat
+is older than ``STALE_AFTER``. Nothing here is kept in process memory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from diaspora_hub.accounts.models import User
+from diaspora_hub.core.db import utcnow
+from diaspora_hub.core.errors import Unauthorised
+from diaspora_hub.live.models import LiveConnection, LiveWorker, RoomPresence
+
+#: How often a worker refreshes its heartbeat.
+HEARTBEAT_SECONDS = 5
+#: A worker silent for longer than this is presumed dead, with its connections.
+STALE_AFTER = timedelta(seconds=15)
+
+
+def new_worker_id() -> str:
+    """An id for this process that a restarted process (even with the same pid) never reuses."""
+    return f"{socket.gethostname()}:{os.getpid()}:{time.time_ns() // 1_000_000}"
+
+
+def beat(session: Session, worker_id: str, now: datetime | None = None) -> None:
+    """Say this worker is alive, and so are the connections it holds."""
+    now = now or utcnow()
+    worker = session.get(LiveWorker, worker_id)
+    if worker is None:
+        session.add(LiveWorker(worker_id=worker_id, started_at=now, last_beat=now))
+    else:
+        worker.last_beat = now
+    session.execute(
+        update(LiveConnection).where(LiveConnection.worker_id == worker_id).values(last_seen=now)
+    )
+    session.execute(
+        update(RoomPresence).where(RoomPresence.worker_id == worker_id).values(last_seen=now)
+    )
+    session.flush()
+
+
+def open_connection(
+    session: Session,
+    user: User,
+    *,
+    sid: str,
+    worker_id: str,
+    session_key: str | None,
+    now: datetime | None = None,
+) -> LiveConnection:
+    now = now or utcnow()
+    connection = LiveConnection(
+        sid=sid,
+        user_id=user.id,
+        worker_id=worker_id,
+        session_key=session_key,
+        connected_at=now,
+        last_seen=now,
+    )
+    session.add(connection)
+    session.flush()
+    return connection
+
+
+def connection_user(session: Session, sid: str) -> User:
+    """The person behind a live connection; gone or deactivated people act no more."""
+    user = session.scalar(
+        select(User)
+        .join(LiveConnection, LiveConnection.user_id == User.id)
+        .where(LiveConnection.sid == sid)
+    )
+    if user is None or not user.is_active:
+        raise Unauthorised()
+    return user
+
+
+def close_connection(session: Session, sid: str) -> list[int]:
+    """Forget a connection; returns the rooms it was present in."""
+    rooms = sorted(
+        set(session.scalars(select(RoomPresence.room_id).where(RoomPresence.sid == sid)))
+    )
+    session.execute(delete(RoomPresence).where(RoomPresence.sid == sid))
+    session.execute(delete(LiveConnection).where(LiveConnection.sid == sid))
+    session.flush()
+    return rooms
+
+
+def sweep(
+    session: Session, now: datetime | None = None, stale_after: timedelta = STALE_AFTER
+) -> list[int]:
+    """Drop connections of workers that stopped beating; returns the rooms that lost people.
+
+    A row goes when its worker has no fresh heartbeat *and* the row itself was not
+    confirmed within ``stale_after`` — so a worker that has not beaten yet keeps its
+    brand-new connections.
+    """
+    now = now or utcnow()
+    cutoff = now - stale_after
+    fresh = select(LiveWorker.worker_id).where(LiveWorker.last_beat >= cutoff)
+    stale_connection = LiveConnection.worker_id.not_in(fresh) & (LiveConnection.last_seen < cutoff)
+    gone = (RoomPresence.worker_id.not_in(fresh) & (RoomPresence.last_seen < cutoff)) | (
+        RoomPresence.sid.in_(select(LiveConnection.sid).where(stale_connection))
+    )
+    rooms = sorted(set(session.scalars(select(RoomPresence.room_id).where(gone))))
+    session.execute(delete(RoomPresence).where(gone))
+    session.execute(delete(LiveConnection).where(stale_connection))
+    session.execute(delete(LiveWorker).where(LiveWorker.last_beat < cutoff))
+    session.flush()
+    return rooms
+
+
+def sids_of(session: Session, user_id: int, session_key: str | None = None) -> list[str]:
+    """Live connections of a person; with ``session_key``, only those of that login session."""
+    query = select(LiveConnection.sid).where(LiveConnection.user_id == user_id)
+    if session_key is not None:
+        query = query.where(LiveConnection.session_key == session_key)
+    return list(session.scalars(query.order_by(LiveConnection.connected_at)))
+
+
+def sids_in_room(session: Session, room_id: int, user_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(RoomPresence.sid).where(
+                RoomPresence.room_id == room_id, RoomPresence.user_id == user_id
+            )
+        )
+    )
+
+
+def present_sids(session: Session, room_id: int) -> list[tuple[str, int]]:
+    """Every connection in a room with its person, for messages tailored to each viewer."""
+    rows = session.execute(
+        select(RoomPresence.sid, RoomPresence.user_id)
+        .where(RoomPresence.room_id == room_id)
+        .order_by(RoomPresence.id)
+    )
+    return [(sid, user_id) for sid, user_id in rows]
+
+
+def has_connection(session: Session, sid: str) -> bool:
+    return session.scalar(select(LiveConnection.sid).where(LiveConnection.sid == sid)) is not None
+
+
+def presence_rows(session: Session, room_id: int) -> list[RoomPresence]:
+    return list(
+        session.scalars(
+            select(RoomPresence).where(RoomPresence.room_id == room_id).order_by(RoomPresence.id)
+        )
+    )
+
+
+def leave(session: Session, sid: str, room_id: int) -> bool:
+    """Remove one connection from one room; whether it was there."""
+    result = session.execute(
+        delete(RoomPresence).where(RoomPresence.sid == sid, RoomPresence.room_id == room_id)
+    )
+    session.flush()
+    return bool(getattr(result, "rowcount", 0))
+
+
+def drop_from_room(session: Session, room_id: int, user_id: int) -> list[str]:
+    """Take a person out of a room on every connection; returns those connections."""
+    sids = sids_in_room(session, room_id, user_id)
+    session.execute(
+        delete(RoomPresence).where(RoomPresence.room_id == room_id, RoomPresence.user_id == user_id)
+    )
+    session.flush()
+    return sids

@@ -1,0 +1,1819 @@
+"""Rules of live consultation rooms: who may join, speak, vote and moderate, and what each
+person is allowed to see of it.
+
+Every change is a room event appended to the room's log with the next sequence number,
+inside the transaction that makes the change; the sequence number comes from one atomic
+``UPDATE room SET last_seq = last_seq + 1 … RETURNING last_seq``. Every write first locks
+the room's row, so the writes of one room are serialised across all server processes and
+the log has no gaps.
+
+Functions here only flush. Those that change a room return an :class:`Outcome`: the
+acknowledgement for the person who acted and the :class:`Delivery` of broadcasts that the
+Socket.IO layer sends once the transaction has committed.
+
+What people see:
+- Facilitators (``spaces.service.can_manage``) see everything with identities.
+- Participants see events without facilitator-only data (speaking time by bloc) and, in a
+  Chatham House room, every person reduced to ``{"bloc": …}``: no user id, name,
+  organisation or client id of anyone. Hidden messages and questions lose their body;
+  results of a poll that hides them until close lose their tally until it closes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from diaspora_hub.accounts.models import User
+from diaspora_hub.core import audit
+from diaspora_hub.core.db import utcnow
+from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from diaspora_hub.core.pagination import Page, paginate
+from diaspora_hub.live import presence
+from diaspora_hub.live.models import (
+    Poll,
+    PollState,
+    PollVote,
+    QuestionState,
+    QuestionVote,
+    QueueMode,
+    RaisedHand,
+    ResultsVisibility,
+    Room,
+    RoomEvent,
+    RoomMode,
+    RoomParticipant,
+    RoomPresence,
+    RoomQuestion,
+    RoomReaction,
+    SpeakingTurn,
+)
+from diaspora_hub.organisations.labels import bloc_label
+from diaspora_hub.organisations.models import Bloc, Membership, MembershipStatus, Organisation
+from diaspora_hub.spaces import service as spaces
+from diaspora_hub.spaces.models import Space, SpaceOrganisation
+
+#: The reactions people may send: (name sent by clients, emoji shown).
+REACTIONS: tuple[tuple[str, str], ...] = (
+    ("clap", "👏"),
+    ("thumbs_up", "👍"),
+    ("heart", "❤️"),
+    ("thinking", "🤔"),
+    ("surprised", "😮"),
+    ("thanks", "🙏"),
+)
+REACTION_NAMES = tuple(name for name, _glyph in REACTIONS)
+
+#: Messages (``say``) a person may send per window, unless LIVE_SAY_LIMIT says otherwise.
+DEFAULT_SAY_LIMIT = 5
+#: Reactions a person may send per window, unless LIVE_REACT_LIMIT says otherwise.
+DEFAULT_REACT_LIMIT = 10
+RATE_WINDOW = timedelta(seconds=10)
+#: At most this many events in a ``join`` acknowledgement; the rest through the REST log.
+REPLAY_LIMIT = 500
+MESSAGE_MAX_LENGTH = 2000
+QUESTION_MAX_LENGTH = 500
+
+#: Keys under which a payload carries a person (see ``person_ref``), or a wrapper of one
+#: such as ``{"speaker": {"person": …, "since": …}}``.
+PERSON_KEYS = frozenset({"actor", "person", "speaker", "asker", "voter", "user"})
+#: Keys only facilitators receive.
+FACILITATOR_ONLY_KEYS = frozenset({"speaking_time"})
+#: Events whose body a facilitator may hide.
+HIDEABLE = frozenset({"message", "question.asked"})
+
+Json = dict[str, Any]
+
+
+# Errors with their own codes, so clients can tell people what to do -------------------
+
+
+class NotJoined(Forbidden):
+    code = "not_joined"
+
+
+class Removed(Forbidden):
+    code = "removed"
+
+
+class RoomLocked(Forbidden):
+    code = "room_locked"
+
+
+class RegistrationRequired(Forbidden):
+    code = "registration_required"
+
+
+class Muted(Forbidden):
+    code = "muted"
+
+
+# What a change produces ---------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    """Broadcasts of one room, sent only after the transaction committed.
+
+    Room-wide items come in pairs: the payload for facilitators (identities) and the one
+    for participants. ``personal`` items go to single connections.
+    """
+
+    room_id: int
+    events: list[tuple[Json, Json]] = field(default_factory=list)
+    presence: tuple[Json, Json] | None = None
+    #: (sid, Socket.IO event name, payload)
+    personal: list[tuple[str, str, Json]] = field(default_factory=list)
+    #: connections to end after the personal messages
+    disconnect: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """The acknowledgement for the person who acted, and what everyone else receives."""
+
+    ack: Json
+    deliveries: list[Delivery] = field(default_factory=list)
+
+
+@dataclass
+class Seat:
+    """A person acting in a room they joined on this connection."""
+
+    room: Room
+    user: User
+    participant: RoomParticipant
+    facilitator: bool
+
+    def ref(self) -> Json:
+        return person_ref(self.participant)
+
+
+# Who counts in which bloc ---------------------------------------------------------------
+
+
+def affiliation(session: Session, user: User, space: Space) -> Organisation | None:
+    """The organisation a person is shown with in a space.
+
+    Their earliest active membership among the space's participating organisations;
+    failing that, their earliest active membership in a verified organisation (an
+    unverified one could claim any kind, and so any bloc); failing that, none.
+    """
+    base = (
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+        .order_by(Membership.created_at, Membership.id)
+        .limit(1)
+    )
+    participating = session.scalar(
+        base.where(
+            exists().where(
+                SpaceOrganisation.space_id == space.id,
+                SpaceOrganisation.organisation_id == Organisation.id,
+            )
+        )
+    )
+    if participating is not None:
+        return participating
+    return session.scalar(base.where(Organisation.verified_at.is_not(None)))
+
+
+def bloc_of(session: Session, user: User, space: Space) -> Bloc:
+    """The bloc a person counts in for a space: that of ``affiliation``, else ``other``."""
+    organisation = affiliation(session, user, space)
+    return organisation.bloc if organisation is not None else Bloc.OTHER
+
+
+def person_ref(participant: RoomParticipant) -> Json:
+    """How a person appears in payloads; participants of Chatham House rooms get the bloc only."""
+    organisation = participant.organisation
+    return {
+        "id": participant.user_id,
+        "name": participant.user.display_name,
+        "organisation": (
+            {
+                "id": organisation.id,
+                "slug": organisation.slug,
+                "name": organisation.name,
+                "acronym": organisation.acronym,
+            }
+            if organisation is not None
+            else None
+        ),
+        "bloc": participant.bloc.value,
+    }
+
+
+# Views: what a viewer may receive -----------------------------------------------------
+
+
+def _strip(value: Any, *, identities: bool, facilitator_only: bool) -> Any:
+    if isinstance(value, list):
+        return [
+            _strip(item, identities=identities, facilitator_only=facilitator_only) for item in value
+        ]
+    if not isinstance(value, dict):
+        return value
+    out: Json = {}
+    for key, item in value.items():
+        if facilitator_only and key in FACILITATOR_ONLY_KEYS:
+            continue
+        if identities and key == "client_id":
+            continue
+        if identities and key in PERSON_KEYS and isinstance(item, dict) and "bloc" in item:
+            out[key] = {"bloc": item["bloc"]}
+            continue
+        out[key] = _strip(item, identities=identities, facilitator_only=facilitator_only)
+    if facilitator_only:
+        if out.get("hidden") is True and "body" in out:
+            out["body"] = None
+        if out.get("results_hidden") is True:
+            out.pop("results", None)
+            out.pop("vote", None)
+    return out
+
+
+def view(value: Json, *, chatham: bool, facilitator: bool) -> Json:
+    """``value`` as a viewer may receive it (see the module docstring)."""
+    if facilitator:
+        return value
+    result: Json = _strip(value, identities=chatham, facilitator_only=True)
+    return result
+
+
+def anonymised(value: Any) -> Any:
+    """Identities reduced to blocs, nothing else removed: exports of Chatham House rooms."""
+    return _strip(value, identities=True, facilitator_only=False)
+
+
+def _pair(value: Json, room: Room) -> tuple[Json, Json]:
+    return value, view(value, chatham=room.is_chatham_house, facilitator=False)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+# Rooms ------------------------------------------------------------------------------
+
+
+def _lock_room(session: Session, room_id: int) -> Room | None:
+    """The room, its row locked until commit (PostgreSQL), so its writes run one at a time."""
+    return session.scalar(
+        select(Room)
+        .where(Room.id == room_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def visible_room(session: Session, user: User | None, room_id: int) -> Room:
+    """The room, or 404 when it does not exist or its space is hidden from this person."""
+    room = session.get(Room, room_id)
+    if room is None or not spaces.can_see(session, user, room.space):
+        raise NotFound(_("No such room."))
+    return room
+
+
+def open_room(
+    session: Session,
+    actor: User,
+    slug: str,
+    *,
+    title: str,
+    mode: RoomMode | str = RoomMode.OPEN,
+    agenda: Iterable[Json] = (),
+    video_url: str | None = None,
+    locked: bool = False,
+    registration_required: bool = False,
+) -> Room:
+    """A facilitator opens a room in their space; it starts with event 1, ``room.opened``."""
+    space = spaces.get_visible(session, actor, slug)
+    spaces.require_manager(session, actor, space)
+    now = utcnow()
+    room = Room(
+        space=space,
+        title=title,
+        mode=RoomMode(mode),
+        agenda=[{"title": item["title"], "minutes": item.get("minutes")} for item in agenda],
+        video_url=video_url or None,
+        locked_at=now if locked else None,
+        registration_required=registration_required,
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    session.add(room)
+    session.flush()
+    _append(
+        session,
+        room,
+        "room.opened",
+        actor=None,
+        actor_id=actor.id,
+        data={
+            "title": room.title,
+            "mode": room.mode.value,
+            "agenda": room.agenda,
+            "video_url": room.video_url,
+            "locked": room.is_locked,
+        },
+        now=now,
+    )
+    audit.record(session, actor.id, "room.opened", "room", room.id, space=space.slug)
+    return room
+
+
+@dataclass(frozen=True)
+class SpaceRooms:
+    """A space's rooms as one person sees them, and whether they may open one."""
+
+    space: Space
+    rooms: Page[Room]
+    can_open: bool
+
+
+def space_rooms(
+    session: Session, user: User | None, slug: str, *, page: int = 1, per_page: int = 20
+) -> SpaceRooms:
+    space, rooms = rooms_of_space(session, user, slug, page=page, per_page=per_page)
+    return SpaceRooms(space=space, rooms=rooms, can_open=spaces.can_manage(session, user, space))
+
+
+def rooms_of_space(
+    session: Session, user: User | None, slug: str, *, page: int = 1, per_page: int = 20
+) -> tuple[Space, Page[Room]]:
+    """A space's rooms, newest first, for anyone who may see the space."""
+    space = spaces.get_visible(session, user, slug)
+    query: Select[tuple[Room]] = (
+        select(Room).where(Room.space_id == space.id).order_by(Room.id.desc())
+    )
+    return space, paginate(session, query, page, per_page)
+
+
+def set_mode(session: Session, actor: User, room_id: int, mode: RoomMode | str) -> Outcome:
+    """A meeting (or a facilitator) tightens a room to Chatham House; never the other way."""
+    room = _lock_room(session, room_id)
+    if room is None or not spaces.can_see(session, actor, room.space):
+        raise NotFound(_("No such room."))
+    spaces.require_manager(session, actor, room.space)
+    target = RoomMode(mode)
+    if target is room.mode:
+        return Outcome({"mode": room.mode.value, "seq": None})
+    room.set_mode(target)
+    event = _append(
+        session,
+        room,
+        "room.mode",
+        actor=None,
+        actor_id=actor.id,
+        data={"mode": room.mode.value},
+    )
+    audit.record(session, actor.id, "room.mode_changed", "room", room.id, mode=room.mode.value)
+    delivery = _delivery(room, event)
+    # Earlier events now read differently: everyone gets a fresh view of the room.
+    delivery.personal.extend(_states_for_everyone(session, room))
+    delivery.presence = _pair(_presence(session, room), room)
+    return Outcome({"mode": room.mode.value, "seq": event.seq}, [delivery])
+
+
+def register_participant(
+    session: Session, room: Room, user: User, *, registered: bool = True
+) -> RoomParticipant:
+    """Record a registration for a room that requires one (the owning meeting calls this)."""
+    participant = _participant(session, room, user, refresh=True)
+    participant.registered_at = utcnow() if registered else None
+    session.flush()
+    return participant
+
+
+# Admission ------------------------------------------------------------------------------
+
+
+def _participant(
+    session: Session, room: Room, user: User, *, refresh: bool = False
+) -> RoomParticipant:
+    """The person's standing row in the room, created on first need with their bloc."""
+    participant = session.scalar(
+        select(RoomParticipant)
+        .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
+        .where(RoomParticipant.room_id == room.id, RoomParticipant.user_id == user.id)
+    )
+    if participant is None:
+        organisation = affiliation(session, user, room.space)
+        participant = RoomParticipant(
+            room_id=room.id,
+            user=user,
+            user_id=user.id,
+            organisation=organisation,
+            bloc=organisation.bloc if organisation is not None else Bloc.OTHER,
+        )
+        session.add(participant)
+        session.flush()
+    elif refresh:
+        organisation = affiliation(session, user, room.space)
+        participant.organisation = organisation
+        participant.bloc = organisation.bloc if organisation is not None else Bloc.OTHER
+    return participant
+
+
+def _existing_participant(session: Session, room: Room, user_id: int) -> RoomParticipant | None:
+    return session.scalar(
+        select(RoomParticipant)
+        .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
+        .where(RoomParticipant.room_id == room.id, RoomParticipant.user_id == user_id)
+    )
+
+
+def _admissible(session: Session, user: User, room: Room) -> bool:
+    """Whether ``user`` may be in the room (raises why not); True for its facilitators."""
+    spaces.require_participant(session, user, room.space)
+    if spaces.can_manage(session, user, room.space):
+        return True
+    participant = _existing_participant(session, room, user.id)
+    if participant is not None and participant.is_removed:
+        raise Removed(_("The facilitators removed you from this room."))
+    if room.registration_required and (participant is None or participant.registered_at is None):
+        raise RegistrationRequired(_("This room is for people registered for the meeting."))
+    if room.is_locked and (participant is None or participant.admitted_at is None):
+        raise RoomLocked(_("The room is locked; only people already admitted may enter."))
+    return False
+
+
+def _seat(session: Session, user: User, room_id: int, sid: str) -> Seat:
+    """The person, in a room they joined on this connection; locks the room's row."""
+    room = _lock_room(session, room_id)
+    joined = session.scalar(
+        select(RoomPresence).where(
+            RoomPresence.sid == sid,
+            RoomPresence.room_id == room_id,
+            RoomPresence.user_id == user.id,
+        )
+    )
+    if room is None or joined is None:
+        raise NotJoined(_("Join the room first."))
+    participant = _existing_participant(session, room, user.id)
+    if participant is None or participant.is_removed:
+        raise Removed(_("The facilitators removed you from this room."))
+    return Seat(room=room, user=user, participant=participant, facilitator=joined.facilitator)
+
+
+def _require_facilitator(session: Session, seat: Seat) -> None:
+    if not (seat.facilitator and spaces.can_manage(session, seat.user, seat.room.space)):
+        raise Forbidden(_("Only the facilitators may do that."))
+
+
+def _require_voice(seat: Seat) -> None:
+    if seat.participant.is_muted:
+        raise Muted(_("The facilitators muted you in this room."))
+
+
+# The event log --------------------------------------------------------------------------
+
+
+def _append(
+    session: Session,
+    room: Room,
+    kind: str,
+    *,
+    actor: Json | None,
+    actor_id: int | None,
+    data: Json,
+    client_id: str | None = None,
+    now: datetime | None = None,
+) -> RoomEvent:
+    """Store one event with the room's next sequence number (atomic, shared by all workers)."""
+    seq = session.execute(
+        update(Room)
+        .where(Room.id == room.id)
+        .values(last_seq=Room.last_seq + 1)
+        .returning(Room.last_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(room, "last_seq", seq)
+    event = RoomEvent(
+        room_id=room.id,
+        seq=seq,
+        type=kind,
+        actor_id=actor_id,
+        payload={"actor": actor, "data": data},
+        client_id=client_id,
+        created_at=now or utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def event_json(event: RoomEvent) -> Json:
+    """An event with identities, as facilitators receive it; ``view`` derives the rest."""
+    data: Json = dict(event.payload.get("data") or {})
+    if event.type in HIDEABLE:
+        hidden = event.hidden_at is not None
+        if event.type == "question.asked" and isinstance(data.get("question"), dict):
+            data["question"] = {**data["question"], "hidden": hidden}
+        else:
+            data["hidden"] = hidden
+    return {
+        "room": event.room_id,
+        "seq": event.seq,
+        "type": event.type,
+        "at": _iso(event.created_at),
+        "actor": event.payload.get("actor"),
+        "data": data,
+    }
+
+
+def _delivery(room: Room, *events: RoomEvent) -> Delivery:
+    return Delivery(room_id=room.id, events=[_pair(event_json(e), room) for e in events])
+
+
+def _events_query(room_id: int) -> Select[tuple[RoomEvent]]:
+    return select(RoomEvent).where(RoomEvent.room_id == room_id)
+
+
+def _events_for_join(
+    session: Session, room: Room, since: int | None
+) -> tuple[list[RoomEvent], bool]:
+    """Events after ``since`` (oldest first), or the latest ones for a first join."""
+    if since is None:
+        latest = list(
+            session.scalars(
+                _events_query(room.id).order_by(RoomEvent.seq.desc()).limit(REPLAY_LIMIT)
+            )
+        )
+        latest.reverse()
+        return latest, not latest or latest[0].seq == 1
+    events = list(
+        session.scalars(
+            _events_query(room.id)
+            .where(RoomEvent.seq > since)
+            .order_by(RoomEvent.seq)
+            .limit(REPLAY_LIMIT + 1)
+        )
+    )
+    return events[:REPLAY_LIMIT], len(events) <= REPLAY_LIMIT
+
+
+def events_after(
+    session: Session, user: User, room_id: int, *, after: int = 0, limit: int = 100
+) -> Json:
+    """The room's log after ``after`` for someone who may be in the room, as they may see it."""
+    room = visible_room(session, user, room_id)
+    facilitator = _admissible(session, user, room)
+    rows = list(
+        session.scalars(
+            _events_query(room.id)
+            .where(RoomEvent.seq > after)
+            .order_by(RoomEvent.seq)
+            .limit(limit + 1)
+        )
+    )
+    items = [
+        view(event_json(e), chatham=room.is_chatham_house, facilitator=facilitator)
+        for e in rows[:limit]
+    ]
+    return {
+        "items": items,
+        "after": after,
+        "limit": limit,
+        "last_seq": room.last_seq,
+        "has_more": len(rows) > limit,
+    }
+
+
+# State snapshots ------------------------------------------------------------------------
+
+
+def _refs(session: Session, room_id: int, user_ids: Iterable[int]) -> dict[int, Json]:
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    participants = session.scalars(
+        select(RoomParticipant)
+        .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
+        .where(RoomParticipant.room_id == room_id, RoomParticipant.user_id.in_(wanted))
+    )
+    return {p.user_id: person_ref(p) for p in participants}
+
+
+def _presence(session: Session, room: Room) -> Json:
+    """Who is in the room now (each person once), with counts by bloc."""
+    rows = presence.presence_rows(session, room.id)
+    facilitators: dict[int, bool] = {}
+    for row in rows:
+        facilitators[row.user_id] = facilitators.get(row.user_id, False) or row.facilitator
+    participants = {
+        p.user_id: p
+        for p in session.scalars(
+            select(RoomParticipant)
+            .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
+            .where(
+                RoomParticipant.room_id == room.id,
+                RoomParticipant.user_id.in_(set(facilitators)),
+            )
+        )
+    }
+    present = sorted(
+        (participants[user_id] for user_id in facilitators if user_id in participants),
+        key=lambda p: (p.bloc.value, p.user.display_name.lower(), p.user_id),
+    )
+    people: list[Json] = [
+        {"person": person_ref(p), "facilitator": facilitators[p.user_id], "muted": p.is_muted}
+        for p in present
+    ]
+    counts = dict.fromkeys((bloc.value for bloc in Bloc), 0)
+    for p in present:
+        counts[p.bloc.value] += 1
+    return {"room": room.id, "people": people, "counts": counts, "total": len(people)}
+
+
+def _current_turn(session: Session, room: Room) -> SpeakingTurn | None:
+    return session.scalar(
+        select(SpeakingTurn).where(SpeakingTurn.room_id == room.id, SpeakingTurn.ended_at.is_(None))
+    )
+
+
+def _queue(session: Session, room: Room) -> list[Json]:
+    """Raised hands in speaking order for the room's queue mode."""
+    spoke = exists().where(
+        SpeakingTurn.room_id == room.id, SpeakingTurn.user_id == RaisedHand.user_id
+    )
+    rows = session.execute(
+        select(RaisedHand, spoke.label("spoke"))
+        .where(RaisedHand.room_id == room.id)
+        .order_by(RaisedHand.raised_at, RaisedHand.id)
+    ).all()
+    refs = _refs(session, room.id, (hand.user_id for hand, _spoke in rows))
+    entries = [
+        {
+            "ticket": hand.ticket,
+            "person": refs.get(hand.user_id),
+            "raised_at": _iso(hand.raised_at),
+            "first_time": not spoke,
+        }
+        for hand, spoke in rows
+    ]
+    if room.queue_mode is QueueMode.FIRST_TIME_FIRST:
+        entries.sort(key=lambda entry: not entry["first_time"])
+    return entries
+
+
+def _speaker(session: Session, room: Room) -> Json | None:
+    turn = _current_turn(session, room)
+    if turn is None:
+        return None
+    return {
+        "person": _refs(session, room.id, [turn.user_id]).get(turn.user_id),
+        "since": _iso(turn.started_at),
+    }
+
+
+def speaking_time(session: Session, room: Room, now: datetime | None = None) -> Json:
+    """Seconds and turns per bloc, the current turn counted up to ``now``."""
+    now = now or utcnow()
+    seconds = {bloc.value: 0 for bloc in Bloc}
+    turns = {bloc.value: 0 for bloc in Bloc}
+    for turn in session.scalars(select(SpeakingTurn).where(SpeakingTurn.room_id == room.id)):
+        seconds[turn.bloc.value] += turn.seconds(now)
+        turns[turn.bloc.value] += 1
+    return {"by_bloc": seconds, "turns_by_bloc": turns, "total": sum(seconds.values())}
+
+
+def _poll_results(session: Session, poll: Poll, *, named_votes: bool = True) -> Json:
+    """Totals and totals by bloc; for named polls also who voted what (``named_votes``)."""
+    votes = list(session.scalars(select(PollVote).where(PollVote.poll_id == poll.id)))
+    size = len(poll.choices)
+    counts = [0] * size
+    by_bloc: Json = {bloc.value: {"voters": 0, "counts": [0] * size} for bloc in Bloc}
+    for vote in votes:
+        by_bloc[vote.bloc.value]["voters"] += 1
+        for choice in vote.choices:
+            counts[choice] += 1
+            by_bloc[vote.bloc.value]["counts"][choice] += 1
+    results: Json = {"voters": len(votes), "counts": counts, "by_bloc": by_bloc}
+    if named_votes and not poll.anonymous:
+        refs = _refs(session, poll.room_id, (vote.user_id for vote in votes))
+        results["votes"] = [
+            {"voter": refs.get(vote.user_id), "choices": vote.choices}
+            for vote in sorted(votes, key=lambda v: (v.voted_at, v.id))
+        ]
+    return results
+
+
+def _poll_json(session: Session, poll: Poll) -> Json:
+    return {
+        "id": poll.id,
+        "question": poll.question,
+        "choices": poll.choices,
+        "multiple": poll.multiple,
+        "anonymous": poll.anonymous,
+        "results_visibility": poll.results.value,
+        "state": poll.state.value,
+        "opened_at": _iso(poll.opened_at),
+        "closed_at": _iso(poll.closed_at),
+        "results_hidden": poll.results_hidden,
+        "results": _poll_results(session, poll),
+    }
+
+
+def _polls(session: Session, room: Room) -> list[Poll]:
+    return list(session.scalars(select(Poll).where(Poll.room_id == room.id).order_by(Poll.id)))
+
+
+def _question_json(question: RoomQuestion, asker: Json | None) -> Json:
+    return {
+        "id": question.id,
+        "seq": question.seq,
+        "body": question.body,
+        "asker": asker,
+        "votes": question.votes,
+        "state": question.state.value,
+        "asked_at": _iso(question.asked_at),
+        "answered_at": _iso(question.answered_at),
+        "hidden": question.hidden_at is not None,
+    }
+
+
+def _questions(session: Session, room: Room, *, include_hidden: bool) -> list[Json]:
+    query = select(RoomQuestion).where(RoomQuestion.room_id == room.id)
+    if not include_hidden:
+        query = query.where(RoomQuestion.hidden_at.is_(None))
+    questions = list(session.scalars(query.order_by(RoomQuestion.votes.desc(), RoomQuestion.id)))
+    refs = _refs(session, room.id, (q.user_id for q in questions if q.user_id is not None))
+    return [
+        _question_json(q, refs.get(q.user_id) if q.user_id is not None else None) for q in questions
+    ]
+
+
+def _reaction_counts(session: Session, room: Room) -> Json:
+    counts = dict.fromkeys(REACTION_NAMES, 0)
+    rows = session.execute(
+        select(RoomReaction.emoji, func.count(RoomReaction.id))
+        .where(RoomReaction.room_id == room.id)
+        .group_by(RoomReaction.emoji)
+    )
+    for emoji, count in rows:
+        counts[emoji] = count
+    return counts
+
+
+def _room_json(room: Room) -> Json:
+    return {
+        "id": room.id,
+        "title": room.title,
+        "mode": room.mode.value,
+        "video_url": room.video_url,
+        "locked": room.is_locked,
+        "queue_mode": room.queue_mode.value,
+        "registration_required": room.registration_required,
+        "space": {"slug": room.space.slug, "title": room.space.title},
+    }
+
+
+def _agenda_json(room: Room) -> Json:
+    return {"items": room.agenda, "current": room.agenda_position}
+
+
+def _you(session: Session, room: Room, participant: RoomParticipant | None, user: User) -> Json:
+    hand = session.scalar(
+        select(RaisedHand).where(RaisedHand.room_id == room.id, RaisedHand.user_id == user.id)
+    )
+    votes = session.execute(
+        select(PollVote.poll_id, PollVote.choices)
+        .join(Poll, Poll.id == PollVote.poll_id)
+        .where(Poll.room_id == room.id, PollVote.user_id == user.id)
+    )
+    upvoted = session.scalars(
+        select(QuestionVote.question_id)
+        .join(RoomQuestion, RoomQuestion.id == QuestionVote.question_id)
+        .where(RoomQuestion.room_id == room.id, QuestionVote.user_id == user.id)
+    )
+    return {
+        "person": person_ref(participant) if participant is not None else None,
+        "muted": participant.is_muted if participant is not None else False,
+        "hand": hand.ticket if hand is not None else None,
+        "votes": {str(poll_id): choices for poll_id, choices in votes},
+        "upvoted": sorted(upvoted),
+    }
+
+
+def _state(
+    session: Session, room: Room, user: User, *, facilitator: bool, now: datetime | None = None
+) -> Json:
+    """The whole room as ``user`` may see it, with their own standing under ``you``."""
+    participant = _existing_participant(session, room, user.id)
+    you = _you(session, room, participant, user)
+    you["facilitator"] = facilitator
+    state: Json = {
+        "room": _room_json(room),
+        "last_seq": room.last_seq,
+        "agenda": _agenda_json(room),
+        "presence": _presence(session, room),
+        "queue": _queue(session, room),
+        "speaker": _speaker(session, room),
+        "polls": [_poll_json(session, poll) for poll in _polls(session, room)],
+        "questions": _questions(session, room, include_hidden=facilitator),
+        "reactions": _reaction_counts(session, room),
+        "speaking_time": speaking_time(session, room, now),
+        "you": you,
+    }
+    return view(state, chatham=room.is_chatham_house, facilitator=facilitator)
+
+
+def _states_for(
+    session: Session, room: Room, sids: Iterable[tuple[str, int]]
+) -> list[tuple[str, str, Json]]:
+    states: dict[int, Json] = {}
+    out: list[tuple[str, str, Json]] = []
+    for sid, user_id in sids:
+        if user_id not in states:
+            user = session.get(User, user_id)
+            if user is None:
+                continue
+            states[user_id] = _state(
+                session, room, user, facilitator=spaces.can_manage(session, user, room.space)
+            )
+        out.append((sid, "state", states[user_id]))
+    return out
+
+
+def _states_for_everyone(session: Session, room: Room) -> list[tuple[str, str, Json]]:
+    return _states_for(session, room, presence.present_sids(session, room.id))
+
+
+def room_state(session: Session, user: User, room_id: int) -> Json:
+    """The room as this person may see it, without joining it (the REST view)."""
+    room = visible_room(session, user, room_id)
+    facilitator = _admissible(session, user, room)
+    return _state(session, room, user, facilitator=facilitator)
+
+
+@dataclass(frozen=True)
+class RoomPage:
+    """What the room page renders before the browser code takes over."""
+
+    room: Room
+    facilitator: bool
+    can_join: bool
+    refusal: str | None
+
+
+def room_page(session: Session, user: User, room_id: int) -> RoomPage:
+    """The room page is shown to anyone who may see the space, with why they cannot join."""
+    room = visible_room(session, user, room_id)
+    try:
+        facilitator = _admissible(session, user, room)
+    except Forbidden as refusal:
+        return RoomPage(room=room, facilitator=False, can_join=False, refusal=refusal.message)
+    return RoomPage(room=room, facilitator=facilitator, can_join=True, refusal=None)
+
+
+# Connections ----------------------------------------------------------------------------
+
+
+def connect(
+    session: Session, user: User, *, sid: str, worker_id: str, session_key: str | None
+) -> None:
+    """Record an authenticated connection, so its events act as ``user``."""
+    if not user.is_active:
+        raise Forbidden()
+    presence.open_connection(session, user, sid=sid, worker_id=worker_id, session_key=session_key)
+
+
+def disconnect(session: Session, sid: str) -> list[Delivery]:
+    """Forget a connection; the rooms it was in get their new presence."""
+    return _presence_deliveries(session, presence.close_connection(session, sid))
+
+
+def sweep(
+    session: Session, now: datetime | None = None, stale_after: timedelta = presence.STALE_AFTER
+) -> list[Delivery]:
+    """Drop people whose worker died; the rooms they were in get their new presence."""
+    return _presence_deliveries(session, presence.sweep(session, now, stale_after))
+
+
+def heartbeat(session: Session, worker_id: str, now: datetime | None = None) -> list[Delivery]:
+    """One beat of a worker: say it is alive, then sweep the dead ones."""
+    presence.beat(session, worker_id, now)
+    return sweep(session, now)
+
+
+def connections_to_end(session: Session, user_id: int, session_key: str | None) -> list[str]:
+    """Live connections of a person whose session(s) ended (``None``: all of them)."""
+    return presence.sids_of(session, user_id, session_key)
+
+
+def presence_pair(session: Session, room_id: int) -> tuple[Json, Json] | None:
+    """A room's presence now, for facilitators and for participants (None: no such room)."""
+    room = session.get(Room, room_id)
+    return _pair(_presence(session, room), room) if room is not None else None
+
+
+def _presence_deliveries(session: Session, room_ids: Iterable[int]) -> list[Delivery]:
+    deliveries = []
+    for room_id in room_ids:
+        room = session.get(Room, room_id)
+        if room is not None:
+            deliveries.append(
+                Delivery(room_id=room.id, presence=_pair(_presence(session, room), room))
+            )
+    return deliveries
+
+
+# Joining and leaving -------------------------------------------------------------------
+
+
+def join(
+    session: Session,
+    user: User,
+    room_id: int,
+    *,
+    sid: str,
+    worker_id: str,
+    since: int | None = None,
+    subscribe: Callable[[bool], None] | None = None,
+) -> Outcome:
+    """Enter a room on this connection: the room state and the events after ``since``.
+
+    ``subscribe(facilitator)`` is called once the person is admitted and before the log is
+    read, so the connection hears every event stored after that read.
+    """
+    room = _lock_room(session, room_id)
+    if room is None or not spaces.can_see(session, user, room.space):
+        raise NotFound(_("No such room."))
+    facilitator = _admissible(session, user, room)
+    if not presence.has_connection(session, sid):
+        raise NotJoined(_("This connection has ended; connect again."))
+    now = utcnow()
+    participant = _participant(session, room, user, refresh=True)
+    if participant.admitted_at is None:
+        participant.admitted_at = now
+    seat = session.scalar(
+        select(RoomPresence).where(RoomPresence.sid == sid, RoomPresence.room_id == room.id)
+    )
+    if seat is None:
+        session.add(
+            RoomPresence(
+                sid=sid,
+                room_id=room.id,
+                user_id=user.id,
+                worker_id=worker_id,
+                facilitator=facilitator,
+                joined_at=now,
+                last_seen=now,
+            )
+        )
+    else:
+        seat.facilitator = facilitator
+        seat.last_seen = now
+    session.flush()
+    if subscribe is not None:
+        subscribe(facilitator)
+    state = _state(session, room, user, facilitator=facilitator, now=now)
+    events, complete = _events_for_join(session, room, since)
+    chatham = room.is_chatham_house
+    return Outcome(
+        {
+            "room": room.id,
+            "state": state,
+            "events": [
+                view(event_json(e), chatham=chatham, facilitator=facilitator) for e in events
+            ],
+            "complete": complete,
+        },
+        [Delivery(room_id=room.id, presence=_pair(_presence(session, room), room))],
+    )
+
+
+def leave(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:
+    """Leave a room on this connection; a raised hand stays up for when the person returns."""
+    room = _lock_room(session, room_id)
+    if room is None or not presence.leave(session, sid, room_id):
+        raise NotJoined(_("You are not in this room."))
+    return Outcome(
+        {"room": room.id},
+        [Delivery(room_id=room.id, presence=_pair(_presence(session, room), room))],
+    )
+
+
+# Chat -------------------------------------------------------------------------------------
+
+
+def _setting(name: str, default: int) -> int:
+    if has_app_context():
+        return int(current_app.config.get(name, default))
+    return default
+
+
+def _check_rate(session: Session, user: User, kind: str, limit: int, now: datetime) -> None:
+    """At most ``limit`` events of a kind per person per window, counted in the shared log."""
+    recent = session.scalar(
+        select(func.count(RoomEvent.id)).where(
+            RoomEvent.actor_id == user.id,
+            RoomEvent.type == kind,
+            RoomEvent.created_at > now - RATE_WINDOW,
+        )
+    )
+    if (recent or 0) >= limit:
+        raise RateLimited(_("You are sending too fast; wait a few seconds and try again."))
+
+
+def say(
+    session: Session,
+    user: User,
+    room_id: int,
+    *,
+    sid: str,
+    body: str,
+    client_id: str,
+    now: datetime | None = None,
+) -> Outcome:
+    """Send a chat message; the same ``client_id`` again returns the stored one."""
+    seat = _seat(session, user, room_id, sid)
+    stored = session.scalar(
+        select(RoomEvent).where(
+            RoomEvent.room_id == seat.room.id,
+            RoomEvent.actor_id == user.id,
+            RoomEvent.client_id == client_id,
+        )
+    )
+    if stored is not None:
+        return Outcome({"seq": stored.seq, "duplicate": True})
+    _require_voice(seat)
+    now = now or utcnow()
+    _check_rate(session, user, "message", _setting("LIVE_SAY_LIMIT", DEFAULT_SAY_LIMIT), now)
+    event = _append(
+        session,
+        seat.room,
+        "message",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"body": body, "client_id": client_id},
+        client_id=client_id,
+        now=now,
+    )
+    return Outcome({"seq": event.seq, "duplicate": False}, [_delivery(seat.room, event)])
+
+
+def hide(session: Session, user: User, room_id: int, *, sid: str, seq: int) -> Outcome:
+    """A facilitator hides a message or a question from participants."""
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    target = session.scalar(
+        _events_query(seat.room.id).where(RoomEvent.seq == seq, RoomEvent.type.in_(HIDEABLE))
+    )
+    if target is None:
+        raise NotFound(_("No such message or question in this room."))
+    if target.hidden_at is not None:
+        raise Conflict(_("That is hidden already."))
+    target.hidden_at = utcnow()
+    kind = "question" if target.type == "question.asked" else "message"
+    if kind == "question":
+        question = session.scalar(
+            select(RoomQuestion).where(
+                RoomQuestion.room_id == seat.room.id, RoomQuestion.seq == seq
+            )
+        )
+        if question is not None:
+            question.hidden_at = target.hidden_at
+    event = _append(
+        session,
+        seat.room,
+        "hidden",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"target": seq, "kind": kind},
+    )
+    audit.record(
+        session,
+        user.id,
+        f"room.{kind}_hidden",
+        "room",
+        seat.room.id,
+        seq=seq,
+        author_id=target.actor_id,
+    )
+    return Outcome({"seq": event.seq}, [_delivery(seat.room, event)])
+
+
+# Hands, floor and queue -----------------------------------------------------------------
+
+
+def _position(queue: list[Json], ticket: str | None) -> int | None:
+    for index, entry in enumerate(queue):
+        if entry["ticket"] == ticket:
+            return index + 1
+    return None
+
+
+def hand(session: Session, user: User, room_id: int, *, sid: str, up: bool) -> Outcome:
+    """Raise or lower a hand; doing what is already done changes nothing."""
+    seat = _seat(session, user, room_id, sid)
+    raised = session.scalar(
+        select(RaisedHand).where(RaisedHand.room_id == seat.room.id, RaisedHand.user_id == user.id)
+    )
+    if up:
+        _require_voice(seat)
+    if up == (raised is not None):
+        queue = _queue(session, seat.room)
+        ticket = raised.ticket if raised is not None else None
+        return Outcome(
+            {"up": up, "ticket": ticket, "position": _position(queue, ticket), "seq": None}
+        )
+    if up:
+        raised = RaisedHand(room_id=seat.room.id, user_id=user.id, ticket=uuid4().hex)
+        session.add(raised)
+    else:
+        session.delete(raised)
+    session.flush()
+    ticket = raised.ticket if raised is not None else None
+    queue = _queue(session, seat.room)
+    event = _append(
+        session,
+        seat.room,
+        "hand",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"up": up, "ticket": ticket, "queue": queue},
+    )
+    return Outcome(
+        {
+            "up": up,
+            "ticket": ticket if up else None,
+            "position": _position(queue, ticket) if up else None,
+            "seq": event.seq,
+        },
+        [_delivery(seat.room, event)],
+    )
+
+
+def _end_turn(session: Session, room: Room, now: datetime) -> Json | None:
+    turn = _current_turn(session, room)
+    if turn is None:
+        return None
+    turn.ended_at = now
+    return {
+        "person": _refs(session, room.id, [turn.user_id]).get(turn.user_id),
+        "seconds": turn.seconds(now),
+    }
+
+
+def floor(
+    session: Session,
+    user: User,
+    room_id: int,
+    *,
+    sid: str,
+    speaker_id: int | None,
+    now: datetime | None = None,
+) -> Outcome:
+    """A facilitator gives the floor (lowering that person's hand) or ends the current turn."""
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    now = now or utcnow()
+    room = seat.room
+    current = _current_turn(session, room)
+    if speaker_id is None and current is None:
+        raise Conflict(_("Nobody has the floor."))
+    if speaker_id is not None and current is not None and current.user_id == speaker_id:
+        raise Conflict(_("This person has the floor already."))
+    speaker: Json | None = None
+    target: RoomParticipant | None = None
+    if speaker_id is not None:
+        target = _existing_participant(session, room, speaker_id)
+        if target is None or target.admitted_at is None or target.is_removed:
+            raise NotFound(_("This person is not in the room."))
+        if target.is_muted:
+            raise Conflict(_("This person is muted."))
+    previous = _end_turn(session, room, now)
+    if target is not None:
+        session.execute(
+            delete(RaisedHand).where(
+                RaisedHand.room_id == room.id, RaisedHand.user_id == target.user_id
+            )
+        )
+        session.add(
+            SpeakingTurn(
+                room_id=room.id,
+                user_id=target.user_id,
+                bloc=target.bloc,
+                started_at=now,
+                given_by_id=user.id,
+            )
+        )
+        speaker = {"person": person_ref(target), "since": _iso(now)}
+    session.flush()
+    event = _append(
+        session,
+        room,
+        "floor",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={
+            "speaker": speaker,
+            "previous": previous,
+            "queue": _queue(session, room),
+            "speaking_time": speaking_time(session, room, now),
+        },
+        now=now,
+    )
+    return Outcome({"seq": event.seq}, [_delivery(room, event)])
+
+
+def queue_mode(
+    session: Session, user: User, room_id: int, *, sid: str, mode: QueueMode | str
+) -> Outcome:
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    target = QueueMode(mode)
+    if seat.room.queue_mode is target:
+        raise Conflict(_("The queue is in that mode already."))
+    seat.room.queue_mode = target
+    session.flush()
+    event = _append(
+        session,
+        seat.room,
+        "queue.mode",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"mode": target.value, "queue": _queue(session, seat.room)},
+    )
+    return Outcome({"seq": event.seq}, [_delivery(seat.room, event)])
+
+
+# Polls --------------------------------------------------------------------------------------
+
+
+def _room_poll(session: Session, room: Room, poll_id: int) -> Poll:
+    poll = session.scalar(select(Poll).where(Poll.id == poll_id, Poll.room_id == room.id))
+    if poll is None:
+        raise NotFound(_("No such poll in this room."))
+    return poll
+
+
+def poll_open(
+    session: Session,
+    user: User,
+    room_id: int,
+    *,
+    sid: str,
+    question: str,
+    choices: list[str],
+    multiple: bool = False,
+    anonymous: bool = True,
+    results: ResultsVisibility | str = ResultsVisibility.LIVE,
+) -> Outcome:
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    if len({choice.casefold() for choice in choices}) != len(choices):
+        raise ValidationFailed(fields={"choices": [_("Each choice must be different.")]})
+    poll = Poll(
+        room_id=seat.room.id,
+        question=question,
+        choices=list(choices),
+        multiple=multiple,
+        anonymous=anonymous,
+        results=ResultsVisibility(results),
+        state=PollState.OPEN,
+        opened_by_id=user.id,
+        opened_at=utcnow(),
+    )
+    session.add(poll)
+    session.flush()
+    event = _append(
+        session,
+        seat.room,
+        "poll.opened",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"poll": _poll_json(session, poll)},
+    )
+    return Outcome({"poll": poll.id, "seq": event.seq}, [_delivery(seat.room, event)])
+
+
+def poll_vote(
+    session: Session, user: User, room_id: int, *, sid: str, poll_id: int, choices: list[int]
+) -> Outcome:
+    """Vote, or change one's vote, while the poll is open."""
+    seat = _seat(session, user, room_id, sid)
+    poll = _room_poll(session, seat.room, poll_id)
+    poll.require_open()
+    picked = sorted(set(choices))
+    if len(picked) != len(choices) or any(not 0 <= c < len(poll.choices) for c in picked):
+        raise ValidationFailed(fields={"choices": [_("Pick among the poll's choices, once each.")]})
+    if not poll.multiple and len(picked) != 1:
+        raise ValidationFailed(fields={"choices": [_("Pick exactly one choice.")]})
+    vote = session.scalar(
+        select(PollVote).where(PollVote.poll_id == poll.id, PollVote.user_id == user.id)
+    )
+    now = utcnow()
+    if vote is None:
+        session.add(
+            PollVote(
+                poll_id=poll.id,
+                user_id=user.id,
+                bloc=seat.participant.bloc,
+                choices=picked,
+                voted_at=now,
+            )
+        )
+    else:
+        vote.choices = picked
+        vote.bloc = seat.participant.bloc
+        vote.voted_at = now
+    session.flush()
+    # Each vote carries the new totals and, in a named poll, this one vote: never the whole
+    # list of votes, which would grow with every broadcast.
+    results = _poll_results(session, poll, named_votes=False)
+    data: Json = {
+        "poll": poll.id,
+        "voters": results["voters"],
+        "results_hidden": poll.results_hidden,
+        "results": results,
+    }
+    if not poll.anonymous:
+        data["vote"] = {"voter": seat.ref(), "choices": picked}
+    # An anonymous vote names nobody, not even in the stored log.
+    event = _append(
+        session,
+        seat.room,
+        "poll.voted",
+        actor=None if poll.anonymous else seat.ref(),
+        actor_id=None if poll.anonymous else user.id,
+        data=data,
+        now=now,
+    )
+    ack: Json = {"poll": poll.id, "choices": picked, "seq": event.seq}
+    return Outcome(ack, [_delivery(seat.room, event)])
+
+
+def poll_close(session: Session, user: User, room_id: int, *, sid: str, poll_id: int) -> Outcome:
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    poll = _room_poll(session, seat.room, poll_id)
+    poll.close()
+    session.flush()
+    event = _append(
+        session,
+        seat.room,
+        "poll.closed",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"poll": _poll_json(session, poll)},
+    )
+    return Outcome({"poll": poll.id, "seq": event.seq}, [_delivery(seat.room, event)])
+
+
+# Questions ---------------------------------------------------------------------------------
+
+
+def _room_question(session: Session, room: Room, question_id: int) -> RoomQuestion:
+    question = session.scalar(
+        select(RoomQuestion).where(
+            RoomQuestion.id == question_id,
+            RoomQuestion.room_id == room.id,
+            RoomQuestion.hidden_at.is_(None),
+        )
+    )
+    if question is None:
+        raise NotFound(_("No such question in this room."))
+    return question
+
+
+def ask(session: Session, user: User, room_id: int, *, sid: str, body: str) -> Outcome:
+    seat = _seat(session, user, room_id, sid)
+    _require_voice(seat)
+    room = seat.room
+    question = RoomQuestion(
+        room_id=room.id,
+        user_id=user.id,
+        bloc=seat.participant.bloc,
+        body=body,
+        seq=room.last_seq + 1,
+        asked_at=utcnow(),
+    )
+    session.add(question)
+    session.flush()
+    event = _append(
+        session,
+        room,
+        "question.asked",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"question": _question_json(question, seat.ref())},
+    )
+    # The room row is locked, so the number taken above is the one the event received.
+    question.seq = event.seq
+    return Outcome({"question": question.id, "seq": event.seq}, [_delivery(room, event)])
+
+
+def upvote(
+    session: Session, user: User, room_id: int, *, sid: str, question_id: int, up: bool = True
+) -> Outcome:
+    """Upvote a question once, or take the upvote back."""
+    seat = _seat(session, user, room_id, sid)
+    question = _room_question(session, seat.room, question_id)
+    vote = session.scalar(
+        select(QuestionVote).where(
+            QuestionVote.question_id == question.id, QuestionVote.user_id == user.id
+        )
+    )
+    if up == (vote is not None):
+        return Outcome({"question": question.id, "votes": question.votes, "seq": None})
+    if up:
+        session.add(QuestionVote(question_id=question.id, user_id=user.id))
+        question.votes += 1
+    else:
+        session.delete(vote)
+        question.votes -= 1
+    session.flush()
+    event = _append(
+        session,
+        seat.room,
+        "question.upvoted",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"question": question.id, "votes": question.votes, "up": up},
+    )
+    return Outcome(
+        {"question": question.id, "votes": question.votes, "seq": event.seq},
+        [_delivery(seat.room, event)],
+    )
+
+
+def answer(session: Session, user: User, room_id: int, *, sid: str, question_id: int) -> Outcome:
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    question = _room_question(session, seat.room, question_id)
+    question.mark_answered()
+    session.flush()
+    event = _append(
+        session,
+        seat.room,
+        "question.answered",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"question": question.id},
+    )
+    return Outcome({"question": question.id, "seq": event.seq}, [_delivery(seat.room, event)])
+
+
+# Reactions and agenda ------------------------------------------------------------------------
+
+
+def react(
+    session: Session, user: User, room_id: int, *, sid: str, emoji: str, now: datetime | None = None
+) -> Outcome:
+    seat = _seat(session, user, room_id, sid)
+    _require_voice(seat)
+    if emoji not in REACTION_NAMES:
+        raise ValidationFailed(fields={"emoji": [_("Not one of the room's reactions.")]})
+    now = now or utcnow()
+    _check_rate(session, user, "reaction", _setting("LIVE_REACT_LIMIT", DEFAULT_REACT_LIMIT), now)
+    session.add(RoomReaction(room_id=seat.room.id, user_id=user.id, emoji=emoji, created_at=now))
+    session.flush()
+    counts = _reaction_counts(session, seat.room)
+    event = _append(
+        session,
+        seat.room,
+        "reaction",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"emoji": emoji, "counts": counts},
+        now=now,
+    )
+    return Outcome({"counts": counts, "seq": event.seq}, [_delivery(seat.room, event)])
+
+
+def agenda(session: Session, user: User, room_id: int, *, sid: str, item: int) -> Outcome:
+    """A facilitator moves the room to an agenda item (usually the next one)."""
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    seat.room.move_agenda(item)
+    session.flush()
+    event = _append(
+        session,
+        seat.room,
+        "agenda",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"current": item, "item": seat.room.agenda[item]},
+    )
+    return Outcome({"current": item, "seq": event.seq}, [_delivery(seat.room, event)])
+
+
+# Moderation ----------------------------------------------------------------------------------
+
+
+def lock(session: Session, user: User, room_id: int, *, sid: str, locked: bool) -> Outcome:
+    """Lock the room to newcomers (people already admitted may still come back), or unlock it."""
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    if locked:
+        seat.room.lock()
+    else:
+        seat.room.unlock()
+    session.flush()
+    event = _append(
+        session,
+        seat.room,
+        "room.locked",
+        actor=seat.ref(),
+        actor_id=user.id,
+        data={"locked": locked},
+    )
+    audit.record(
+        session, user.id, "room.locked" if locked else "room.unlocked", "room", seat.room.id
+    )
+    return Outcome({"locked": locked, "seq": event.seq}, [_delivery(seat.room, event)])
+
+
+#: What ``moderate`` does, with the verb its audit entry records.
+MODERATION_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("mute", "room.participant_muted"),
+    ("unmute", "room.participant_unmuted"),
+    ("remove", "room.participant_removed"),
+    ("readmit", "room.participant_readmitted"),
+)
+
+
+def moderate(
+    session: Session, user: User, room_id: int, *, sid: str, action: str, target_id: int
+) -> Outcome:
+    """Mute, unmute, remove (disconnect and bar) or readmit a participant; audited."""
+    seat = _seat(session, user, room_id, sid)
+    _require_facilitator(session, seat)
+    room = seat.room
+    target = _existing_participant(session, room, target_id)
+    if target is None:
+        raise NotFound(_("This person has not been in the room."))
+    if target.user_id == user.id or spaces.can_manage(session, target.user, room.space):
+        raise Forbidden(_("Facilitators cannot be moderated here."))
+    verb = next((verb for name, verb in MODERATION_ACTIONS if name == action), None)
+    if verb is None:
+        raise ValidationFailed(fields={"action": [_("Unknown action.")]})
+    getattr(target, action)()
+    delivery = Delivery(room_id=room.id)
+    data: Json = {"action": action, "user": person_ref(target)}
+    if action in ("mute", "remove"):
+        session.execute(
+            delete(RaisedHand).where(
+                RaisedHand.room_id == room.id, RaisedHand.user_id == target.user_id
+            )
+        )
+        current = _current_turn(session, room)
+        if action == "remove" and current is not None and current.user_id == target.user_id:
+            data["previous"] = _end_turn(session, room, utcnow())
+    session.flush()
+    if action in ("mute", "remove"):
+        data["queue"] = _queue(session, room)
+    sids = presence.sids_in_room(session, room.id, target.user_id)
+    if action == "remove":
+        presence.drop_from_room(session, room.id, target.user_id)
+        notice = {
+            "room": room.id,
+            "code": "removed",
+            "message": _("The facilitators removed you from this room."),
+        }
+        delivery.personal.extend((s, "notice", notice) for s in sids)
+        delivery.disconnect.extend(sids)
+        delivery.presence = _pair(_presence(session, room), room)
+    event = _append(session, room, "moderation", actor=seat.ref(), actor_id=user.id, data=data)
+    delivery.events.append(_pair(event_json(event), room))
+    if action in ("mute", "unmute"):
+        delivery.personal.extend(_states_for(session, room, ((s, target.user_id) for s in sids)))
+        if action == "mute":
+            delivery.presence = _pair(_presence(session, room), room)
+    audit.record(session, user.id, verb, "room", room.id, user_id=target.user_id)
+    return Outcome({"action": action, "user": target.user_id, "seq": event.seq}, [delivery])
+
+
+# Exports -------------------------------------------------------------------------------------
+
+
+def _managed_room(session: Session, user: User, room_id: int) -> Room:
+    room = visible_room(session, user, room_id)
+    spaces.require_manager(session, user, room.space)
+    return room
+
+
+def audit_trail(
+    session: Session, user: User, room_id: int, *, page: int = 1, per_page: int = 20
+) -> Page[audit.AuditEntry]:
+    """What facilitators did in a room, newest first (facilitators only)."""
+    room = _managed_room(session, user, room_id)
+    query = (
+        select(audit.AuditEntry)
+        .where(audit.AuditEntry.target_type == "room", audit.AuditEntry.target_id == room.id)
+        .order_by(audit.AuditEntry.at.desc(), audit.AuditEntry.id.desc())
+    )
+    return paginate(session, query, page, per_page)
+
+
+def transcript(session: Session, user: User, room_id: int) -> Json:
+    """The record of a room for its facilitators; Chatham House rooms name blocs only."""
+    room = _managed_room(session, user, room_id)
+    events = list(session.scalars(_events_query(room.id).order_by(RoomEvent.seq)))
+    messages: list[Json] = []
+    agenda_progress: list[Json] = [
+        {**item, "position": index, "started_at": None} for index, item in enumerate(room.agenda)
+    ]
+    for event in events:
+        data = event.payload.get("data") or {}
+        if event.type == "message":
+            entry: Json = {"seq": event.seq, "at": _iso(event.created_at)}
+            if event.hidden_at is not None:
+                entry["hidden"] = True
+            else:
+                entry.update(speaker=event.payload.get("actor"), body=data.get("body"))
+            messages.append(entry)
+        elif event.type == "agenda":
+            position = data.get("current")
+            if (
+                isinstance(position, int)
+                and 0 <= position < len(agenda_progress)
+                and agenda_progress[position]["started_at"] is None
+            ):
+                agenda_progress[position]["started_at"] = _iso(event.created_at)
+    polls = [_poll_json(session, poll) for poll in _polls(session, room)]
+    for poll in polls:
+        poll.pop("results_hidden")
+    record: Json = {
+        "room": {
+            "id": room.id,
+            "title": room.title,
+            "mode": room.mode.value,
+            "space": {"slug": room.space.slug, "title": room.space.title},
+            "opened_at": _iso(room.created_at),
+        },
+        "generated_at": _iso(utcnow()),
+        "agenda": agenda_progress,
+        "messages": messages,
+        "questions": [
+            {k: v for k, v in q.items() if k != "hidden"}
+            for q in _questions(session, room, include_hidden=False)
+        ],
+        "polls": polls,
+        "speaking_time": speaking_time(session, room),
+        "participants_by_bloc": _participants_by_bloc(session, room),
+    }
+    return anonymised(record) if room.is_chatham_house else record
+
+
+def _participants_by_bloc(session: Session, room: Room) -> Json:
+    counts = {bloc.value: 0 for bloc in Bloc}
+    rows = session.execute(
+        select(RoomParticipant.bloc, func.count(RoomParticipant.id))
+        .where(RoomParticipant.room_id == room.id, RoomParticipant.admitted_at.is_not(None))
+        .group_by(RoomParticipant.bloc)
+    )
+    for bloc, count in rows:
+        counts[Bloc(bloc).value] = count
+    return counts
+
+
+_MARKDOWN_SPECIAL = "\\`*_[]<>|#"
+
+
+def _md(text: Any) -> str:
+    """User text inside a Markdown document: special characters escaped, lines kept."""
+    escaped = "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+    return "  \n  ".join(escaped.splitlines())
+
+
+def _md_person(person: Json | None) -> str:
+    if not person:
+        return str(_("unknown"))
+    bloc = bloc_label(person.get("bloc") or Bloc.OTHER.value)
+    if "name" not in person:
+        return bloc
+    organisation = person.get("organisation")
+    if organisation:
+        return f"{_md(person['name'])} ({_md(organisation['name'])}, {bloc})"
+    return f"{_md(person['name'])} ({bloc})"
+
+
+def _md_time(moment: str | None) -> str:
+    if not moment:
+        return ""
+    return f"{datetime.fromisoformat(moment):%Y-%m-%d %H:%M} UTC"
+
+
+def transcript_file(
+    session: Session, user: User, room_id: int, extension: str
+) -> tuple[str, str, str]:
+    """A transcript download: (body, media type, file name)."""
+    record = transcript(session, user, room_id)
+    name = f"room-{room_id}-transcript.{extension}"
+    if extension == "md":
+        return transcript_markdown(record), "text/markdown", name
+    return json.dumps(record, ensure_ascii=False, indent=2), "application/json", name
+
+
+def transcript_markdown(record: Json) -> str:
+    """A transcript (see ``transcript``) as a Markdown document."""
+    room = record["room"]
+    chatham = room["mode"] == RoomMode.CHATHAM_HOUSE.value
+    lines = [
+        f"# {_md(room['title'])}",
+        "",
+        _("Space: %(space)s", space=_md(room["space"]["title"])),
+        "",
+        _(
+            "Opened: %(at)s · Transcript of %(now)s",
+            at=_md_time(room["opened_at"]),
+            now=_md_time(record["generated_at"]),
+        ),
+        "",
+    ]
+    if chatham:
+        lines += [
+            "> "
+            + _(
+                "Chatham House rule: what was said may be used, but no speaker or "
+                "organisation may be named. Speakers appear by stakeholder group only."
+            ),
+            "",
+        ]
+    lines += [f"## {_('Agenda')}", ""]
+    for item in record["agenda"]:
+        minutes = _(" (%(n)d min)", n=item["minutes"]) if item.get("minutes") else ""
+        started = (
+            " — " + _("started %(at)s", at=_md_time(item["started_at"]))
+            if item.get("started_at")
+            else ""
+        )
+        lines.append(f"{item['position'] + 1}. {_md(item['title'])}{minutes}{started}")
+    if not record["agenda"]:
+        lines.append(_("No agenda."))
+    lines += ["", f"## {_('Messages')}", ""]
+    for message in record["messages"]:
+        when = _md_time(message["at"])
+        if message.get("hidden"):
+            lines.append(f"- {when} · " + _("(a message hidden by the facilitators)"))
+        else:
+            lines.append(
+                f"- {when} · **{_md_person(message.get('speaker'))}:** "
+                f"{_md(message.get('body') or '')}"
+            )
+    if not record["messages"]:
+        lines.append(_("No messages."))
+    lines += ["", f"## {_('Questions')}", ""]
+    for question in record["questions"]:
+        state = _("answered") if question["state"] == QuestionState.ANSWERED.value else _("open")
+        lines.append(
+            f"- {_md(question['body'])} — {_md_person(question.get('asker'))}; "
+            + _("%(n)d upvotes", n=question["votes"])
+            + f"; {state}"
+        )
+    if not record["questions"]:
+        lines.append(_("No questions."))
+    lines += ["", f"## {_('Polls')}", ""]
+    blocs = [bloc.value for bloc in Bloc]
+    for poll in record["polls"]:
+        results = poll["results"]
+        lines += [
+            f"### {_md(poll['question'])}",
+            "",
+            _(
+                "%(voters)d voters; %(state)s.",
+                voters=results["voters"],
+                state=_("closed") if poll["state"] == PollState.CLOSED.value else _("open"),
+            ),
+            "",
+            "| " + " | ".join([_("Choice"), _("Total"), *(bloc_label(b) for b in blocs)]) + " |",
+            "|" + " --- |" * (2 + len(blocs)),
+        ]
+        for index, choice in enumerate(poll["choices"]):
+            cells = [_md(choice), str(results["counts"][index])]
+            cells += [str(results["by_bloc"][b]["counts"][index]) for b in blocs]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    if not record["polls"]:
+        lines += [_("No polls."), ""]
+    time = record["speaking_time"]
+    lines += [f"## {_('Speaking time by bloc')}", ""]
+    lines += [
+        f"- {bloc_label(b)}: "
+        + _(
+            "%(minutes)d min %(seconds)02d s in %(turns)d turns",
+            minutes=time["by_bloc"][b] // 60,
+            seconds=time["by_bloc"][b] % 60,
+            turns=time["turns_by_bloc"][b],
+        )
+        for b in blocs
+    ]
+    lines += ["", f"## {_('Participants by bloc')}", ""]
+    lines += [f"- {bloc_label(b)}: {record['participants_by_bloc'][b]}" for b in blocs]
+    return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from diaspora_hub.accounts.auth import actor, require_actor
@@ -20,11 +21,11 @@ from diaspora_hub.core import geo
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.text import plain_text
-from diaspora_hub.core.web import form_input, render_form_error, see_other
+from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.organisations.labels import kind_label
 from diaspora_hub.organisations.models import OrganisationKind
-from diaspora_hub.spaces import sdg
+from diaspora_hub.spaces import sdg, sections
 from diaspora_hub.spaces.models import Space
 
 bp = Blueprint("calls", __name__, template_folder="templates")
@@ -391,3 +392,30 @@ def _minute(moment: Any) -> Any:
 def _synthesis_error(user: User, call_id: int, exc: AppError) -> tuple[str, int]:
     overview = service.synthesis_overview(db.session(), user, call_id)
     return render_form_error("calls/synthesis.html", exc, o=overview)
+
+
+@sections.provider
+def _space_section(session: Session, user: User | None, space: Space) -> sections.Section:
+    """The newest calls of a space on its page, as this viewer may see them."""
+    _space, calls = service.list_calls(session, user, space.slug, per_page=5)
+    return sections.Section(
+        key="calls",
+        heading=_("Calls for input"),
+        items=[
+            sections.SectionItem(
+                title=call.title,
+                url=url_for("calls.detail", call_id=call.id),
+                meta=_(
+                    "%(state)s · closes %(closes)s",
+                    state=STATE_LABELS[call.state],
+                    closes=local_time(call.closes_at),
+                ),
+            )
+            for call in calls.items
+        ],
+        empty=_("No calls for input yet."),
+        more=(_("All calls for input"), url_for("calls.index", slug=space.slug)),
+        action=(_("Post a call for input"), url_for("calls.new", slug=space.slug))
+        if service.can_post(session, user, space)
+        else None,
+    )

@@ -6,15 +6,20 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from diaspora_hub.accounts.auth import actor, require_actor
+from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.schemas import PageArgs
 from diaspora_hub.core.web import form_input, render_form_error, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.live import schemas, service
+from diaspora_hub.live.models import RoomMode
+from diaspora_hub.spaces import sections
+from diaspora_hub.spaces.models import Space
 
 bp = Blueprint("live", __name__, template_folder="templates")
 
@@ -57,4 +62,27 @@ def transcript(room_id: int, extension: str) -> Response:
     )
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@sections.provider
+def _space_section(session: Session, user: User | None, space: Space) -> sections.Section:
+    """The newest rooms of a space on its page."""
+    overview = service.space_rooms(session, user, space.slug, per_page=5)
+    return sections.Section(
+        key="rooms",
+        heading=_("Live rooms"),
+        items=[
+            sections.SectionItem(
+                title=room.title,
+                url=url_for("live.room", room_id=room.id),
+                meta=_("Chatham House rule") if room.mode is RoomMode.CHATHAM_HOUSE else "",
+            )
+            for room in overview.rooms.items
+        ],
+        empty=_("No live rooms yet."),
+        more=(_("All live rooms"), url_for("live.rooms", slug=space.slug)),
+        action=(_("Open a room"), url_for("live.rooms", slug=space.slug) + "#open-room-heading")
+        if overview.can_open
+        else None,
     )

@@ -19,7 +19,7 @@ from diaspora_hub.core.pagination import Page
 from diaspora_hub.core.text import plain_text
 from diaspora_hub.core.web import form_input, render_form_error, see_other
 from diaspora_hub.extensions import db
-from diaspora_hub.spaces import schemas, sdg, service
+from diaspora_hub.spaces import schemas, sdg, sections, service
 from diaspora_hub.spaces.models import Phase, Space, TagKind, Visibility
 
 bp = Blueprint("spaces", __name__, template_folder="templates")
@@ -146,8 +146,12 @@ def new() -> Response | str | tuple[str, int]:
 
 @bp.get("/spaces/<slug>")
 def detail(slug: str) -> str:
+    viewer = actor()
+    found = service.space_detail(db.session(), viewer, slug)
     return render_template(
-        "spaces/detail.html", detail=service.space_detail(db.session(), actor(), slug)
+        "spaces/detail.html",
+        detail=found,
+        sections=sections.collect(db.session(), viewer, found.space),
     )
 
 

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from diaspora_hub.live import service as live
 from diaspora_hub.organisations.models import Role
 from diaspora_hub.spaces.models import (
     ConductAcceptance,
@@ -443,3 +444,24 @@ def test_organisations_from_the_manage_page(login, session, world, chair):
     removed = browser.post(f"{base}/organisations/moe/remove", data={"csrf_token": token})
     assert removed.status_code == 303
     assert "Ministry of Emigrants" not in browser.get("/spaces/bonds").get_data(as_text=True)
+
+
+def test_space_page_lists_its_calls_and_rooms_for_the_viewer(app, client, session, login):
+    facilitator = factories.user(session, can_facilitate=True)
+    space = factories.space(session, facilitators=(facilitator,), accepted_by=(facilitator,))
+    live.open_room(
+        session,
+        facilitator,
+        space.slug,
+        title="Remittance corridors live",
+        mode="open",
+        agenda=[{"title": "Fees", "minutes": 20}],
+    )
+    session.commit()
+    anonymous = client.get(f"/spaces/{space.slug}").get_data(as_text=True)
+    assert "Remittance corridors live" in anonymous
+    assert "No calls for input yet." in anonymous
+    assert "Open a room" not in anonymous
+    as_facilitator = login(facilitator).get(f"/spaces/{space.slug}").get_data(as_text=True)
+    assert "Open a room" in as_facilitator
+    assert "Post a call for input" in as_facilitator

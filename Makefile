@@ -17,6 +17,12 @@ FRONTEND_BUNDLE := diaspora_hub/static/build/room.js
 LINT_DIRS := $(wildcard diaspora_hub tests benchmarks)
 BENCHMARKS := $(wildcard benchmarks/bench_*.py)
 
+TRANSLATIONS := diaspora_hub/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED_CATALOGS := $(CATALOGS:.po=.mo)
+PYBABEL_EXTRACT := -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --project=diaspora_hub \
+	--version=0.1.0 --copyright-holder="diaspora_hub contributors"
+
 PG_CTL_GLOB := /usr/lib/postgresql/*/bin/pg_ctl
 PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
 
@@ -46,7 +52,17 @@ $(NODE_STAMP): $(FRONTEND_MANIFESTS) | $(BIN)/python
 $(FRONTEND_BUNDLE): $(NODE_STAMP) $(FRONTEND_SOURCES) $(FRONTEND_MANIFESTS)
 	cd $(FRONTEND) && npm run build
 
-install: $(PY_STAMP) $(NODE_STAMP) $(FRONTEND_BUNDLE)
+# Compiled catalogs are build output (not committed): each .mo follows its .po.
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(PY_STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+.PHONY: translations
+# Re-extract the messages and merge them into every catalog; then translate what is new.
+translations: $(PY_STAMP)
+	$(BIN)/pybabel -q extract $(PYBABEL_EXTRACT) -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+
+install: $(PY_STAMP) $(NODE_STAMP) $(FRONTEND_BUNDLE) $(COMPILED_CATALOGS)
 
 system-deps:
 	@missing=""; \

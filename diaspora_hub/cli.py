@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from diaspora_hub import demo
 from diaspora_hub.accounts import service as accounts
@@ -12,6 +13,7 @@ from diaspora_hub.extensions import db
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", "display_name", default="Platform admin", show_default=True)
@@ -36,6 +38,7 @@ def create_admin(email: str, password: str, display_name: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the demo data; running it again changes nothing."""
     created = demo.load(db.session())

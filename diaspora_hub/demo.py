@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
+from diaspora_hub.calls import service as calls
 from diaspora_hub.core.db import utcnow
+from diaspora_hub.live import service as live
 from diaspora_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
+from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import (
     CodeOfConduct,
+    ConductAcceptance,
     Phase,
     Space,
     SpaceFacilitator,
@@ -219,7 +224,75 @@ def load(session: Session) -> bool:
         ]
         session.add(space)
     session.flush()
+    _accept_conducts(session, people)
+    _consultation(session, people)
     return True
+
+
+def _accept_conducts(session: Session, people: dict[str, User]) -> None:
+    """Every demo person has accepted the codes of conduct of the spaces they can see."""
+    for person in people.values():
+        for space in session.scalars(spaces.visible_spaces(person)):
+            session.add(ConductAcceptance(conduct_id=space.conducts[-1].id, user_id=person.id))
+    session.flush()
+
+
+def _consultation(session: Session, people: dict[str, User]) -> None:
+    """An open call with one answer, and a Chatham House room, in the remittances space."""
+    now = utcnow()
+    call = calls.create_call(
+        session,
+        people["moussa"],
+        "remittance-costs",
+        {
+            "title": "What would make sending money home cheaper for you?",
+            "context": "The ministry prepares its position for the next remittance"
+            " cost review. We want to hear from Senegalese and Filipino diaspora"
+            " associations before **the end of the month**.",
+            "opens_at": now - timedelta(hours=1),
+            "closes_at": now + timedelta(days=14),
+            "audience_kinds": ["diaspora"],
+            "sdg_targets": ["10.c"],
+            "questions": [
+                "Which channels do your members use, and what do they pay?",
+                "Which change would lower the cost the most?",
+            ],
+        },
+    )
+    calls.publish_call(session, people["moussa"], call.id)
+    first, second = call.questions
+    calls.save_contribution(
+        session,
+        people["fatou"],
+        call.id,
+        {
+            "attribution": "organisation",
+            "answers": [
+                {
+                    "question_id": first.id,
+                    "text": "Mostly cash transfer agencies; 7 to 9 %"
+                    " for 150 EUR, more in rural Senegal.",
+                },
+                {
+                    "question_id": second.id,
+                    "text": "Let mobile money wallets receive"
+                    " transfers from French bank accounts directly.",
+                },
+            ],
+        },
+    )
+    live.open_room(
+        session,
+        people["facilitator"],
+        "remittance-costs",
+        title="Dakar–Paris corridor: consultation",
+        mode="chatham_house",
+        agenda=[
+            {"title": "Where the cost comes from", "minutes": 20},
+            {"title": "Digital channels and regulation", "minutes": 30},
+            {"title": "Recommendations to carry forward", "minutes": 25},
+        ],
+    )
 
 
 def _person(session: Session, person: DemoPerson) -> User:

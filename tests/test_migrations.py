@@ -28,9 +28,13 @@ def empty_database_url(database_backend, tmp_path, request) -> Iterator[str]:
 
 
 def _app(url: str):
-    return create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SOCKETIO_ASYNC_MODE": "threading",
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SOCKETIO_ASYNC_MODE": "threading",
+        }
+    )
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(empty_database_url):

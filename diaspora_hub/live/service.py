@@ -1746,7 +1746,7 @@ def transcript_markdown(record: Json) -> str:
             ),
             "",
         ]
-    lines += [f"## {_('Agenda')}", ""]
+    lines += ["## " + _("Agenda"), ""]
     for item in record["agenda"]:
         minutes = _(" (%(n)d min)", n=item["minutes"]) if item.get("minutes") else ""
         started = (
@@ -1757,7 +1757,7 @@ def transcript_markdown(record: Json) -> str:
         lines.append(f"{item['position'] + 1}. {_md(item['title'])}{minutes}{started}")
     if not record["agenda"]:
         lines.append(_("No agenda."))
-    lines += ["", f"## {_('Messages')}", ""]
+    lines += ["", "## " + _("Messages"), ""]
     for message in record["messages"]:
         when = _md_time(message["at"])
         if message.get("hidden"):
@@ -1769,7 +1769,7 @@ def transcript_markdown(record: Json) -> str:
             )
     if not record["messages"]:
         lines.append(_("No messages."))
-    lines += ["", f"## {_('Questions')}", ""]
+    lines += ["", "## " + _("Questions"), ""]
     for question in record["questions"]:
         state = _("answered") if question["state"] == QuestionState.ANSWERED.value else _("open")
         lines.append(
@@ -1779,7 +1779,7 @@ def transcript_markdown(record: Json) -> str:
         )
     if not record["questions"]:
         lines.append(_("No questions."))
-    lines += ["", f"## {_('Polls')}", ""]
+    lines += ["", "## " + _("Polls"), ""]
     blocs = [bloc.value for bloc in Bloc]
     for poll in record["polls"]:
         results = poll["results"]
@@ -1803,7 +1803,7 @@ def transcript_markdown(record: Json) -> str:
     if not record["polls"]:
         lines += [_("No polls."), ""]
     time = record["speaking_time"]
-    lines += [f"## {_('Speaking time by bloc')}", ""]
+    lines += ["## " + _("Speaking time by bloc"), ""]
     lines += [
         f"- {bloc_label(b)}: "
         + _(
@@ -1814,6 +1814,6 @@ def transcript_markdown(record: Json) -> str:
         )
         for b in blocs
     ]
-    lines += ["", f"## {_('Participants by bloc')}", ""]
+    lines += ["", "## " + _("Participants by bloc"), ""]
     lines += [f"- {bloc_label(b)}: {record['participants_by_bloc'][b]}" for b in blocs]
     return "\n".join(lines) + "\n"

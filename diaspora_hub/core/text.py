@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import unicodedata
 
 import nh3
@@ -64,6 +65,11 @@ def render_markdown(source: str) -> Markup:
         link_rel="nofollow noopener noreferrer",
     )
     return Markup(safe)  # noqa: S704 - sanitised by nh3 just above
+
+
+def markdown_excerpt(source: str, limit: int = 200) -> str:
+    """A one-line excerpt of Markdown for lists, without its markup."""
+    return plain_text(html.unescape(nh3.clean(_markdown.render(source), tags=set())), limit)
 
 
 def plain_text(source: str, limit: int = 200) -> str:

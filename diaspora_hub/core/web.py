@@ -6,12 +6,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, render_template, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from diaspora_hub.core.errors import AppError, ValidationFailed
-from diaspora_hub.core.text import render_markdown
+from diaspora_hub.core.text import markdown_excerpt, render_markdown
 from diaspora_hub.extensions import db
 
 
@@ -94,14 +94,18 @@ def _security_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     return {
         "render_markdown": render_markdown,
+        "markdown_excerpt": markdown_excerpt,
         "local_time": local_time,
         "current_locale": str(get_locale() or "en"),
     }
 
 
-def local_time(moment: Any, fmt: str = "medium") -> str:
-    """A UTC moment in the viewer's time zone and language."""
-    return str(format_datetime(moment, fmt)) if moment else ""
+def local_time(moment: Any) -> str:
+    """A UTC moment in the viewer's time zone and language, with the zone named."""
+    if not moment:
+        return ""
+    zone = to_user_timezone(moment).tzname() or ""
+    return f"{format_date(moment, 'medium')}, {format_time(moment, 'short')} {zone}".strip()
 
 
 def init_app(app: Flask) -> None:

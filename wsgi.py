@@ -11,10 +11,9 @@ elif os.environ.get("SOCKETIO_ASYNC_MODE") == "gevent":
 
     monkey.patch_all()
 
-from diaspora_hub import create_app
-from diaspora_hub.extensions import socketio
+from diaspora_hub import create_app, serve
 
 app = create_app()
 
 if __name__ == "__main__":
-    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"])
+    serve.run(app)

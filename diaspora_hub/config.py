@@ -32,7 +32,7 @@ def from_environment() -> dict[str, Any]:
             secret_file.write_text(os.urandom(32).hex())
             secret_file.chmod(0o600)
         secret = secret_file.read_text().strip()
-    return {
+    settings: dict[str, Any] = {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -65,4 +65,18 @@ def from_environment() -> dict[str, Any]:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # Serving (see serve.py): connections per process, WebSocket compression, and how
+        # long-lived objects are kept out of the garbage collector's full collections.
+        "MAX_CONNECTIONS": int(os.environ.get("MAX_CONNECTIONS", "10000")),
+        "WEBSOCKET_COMPRESSION": os.environ.get("WEBSOCKET_COMPRESSION", "") in ("1", "true"),
+        "GC_FREEZE_SECONDS": float(os.environ.get("GC_FREEZE_SECONDS", "1")),
+        "GC_FULL_SECONDS": float(os.environ.get("GC_FULL_SECONDS", "3600")),
+        "GC_PAUSE_WARN_MS": float(os.environ.get("GC_PAUSE_WARN_MS", "20")),
     }
+    # Live room limits and presence batching keep their defaults (live) unless set here.
+    for name in ("LIVE_SAY_LIMIT", "LIVE_REACT_LIMIT"):
+        if os.environ.get(name):
+            settings[name] = int(os.environ[name])
+    if os.environ.get("LIVE_PRESENCE_DELAY"):
+        settings["LIVE_PRESENCE_DELAY"] = float(os.environ["LIVE_PRESENCE_DELAY"])
+    return settings

@@ -239,6 +239,8 @@ def deliver(deliveries: Iterable[Delivery]) -> None:
             socketio.emit("event", partial, to=participants, namespace=NAMESPACE)
         if delivery.presence is not None:
             _send_presence(delivery.room_id, delivery.presence)
+        elif delivery.presence_changed:
+            _schedule_presence(delivery.room_id)
         for sid, name, payload in delivery.personal:
             socketio.emit(name, payload, to=sid, namespace=NAMESPACE)
         for sid in delivery.disconnect:
@@ -253,10 +255,19 @@ def _emit_presence(room_id: int, pair: tuple[Json, Json]) -> None:
 
 def _send_presence(room_id: int, pair: tuple[Json, Json]) -> None:
     """Send presence now, or batch it (see ``presence`` in the module docstring)."""
-    delay = float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) if has_app_context() else 0
-    if delay <= 0:
+    if _presence_delay() <= 0:
         _emit_presence(room_id, pair)
-        return
+    else:
+        _schedule_presence(room_id)
+
+
+def _presence_delay() -> float:
+    return float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) if has_app_context() else 0
+
+
+def _schedule_presence(room_id: int) -> None:
+    """Send the room's presence, read from the database, once the batching delay is over."""
+    delay = _presence_delay()
     runtime = _runtime()
     with runtime.guard:
         if room_id in runtime.presence_due:

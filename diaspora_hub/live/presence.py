@@ -151,14 +151,6 @@ def has_connection(session: Session, sid: str) -> bool:
     return session.scalar(select(LiveConnection.sid).where(LiveConnection.sid == sid)) is not None
 
 
-def presence_rows(session: Session, room_id: int) -> list[RoomPresence]:
-    return list(
-        session.scalars(
-            select(RoomPresence).where(RoomPresence.room_id == room_id).order_by(RoomPresence.id)
-        )
-    )
-
-
 def leave(session: Session, sid: str, room_id: int) -> bool:
     """Remove one connection from one room; whether it was there."""
     result = session.execute(

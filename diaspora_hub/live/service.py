@@ -132,6 +132,8 @@ class Delivery:
     room_id: int
     events: list[tuple[Json, Json]] = field(default_factory=list)
     presence: tuple[Json, Json] | None = None
+    #: the presence changed and is sent batched, read when sent (``presence`` stays None)
+    presence_changed: bool = False
     #: (sid, Socket.IO event name, payload)
     personal: list[tuple[str, str, Json]] = field(default_factory=list)
     #: connections to end after the personal messages
@@ -383,7 +385,7 @@ def set_mode(session: Session, actor: User, room_id: int, mode: RoomMode | str) 
     delivery = _delivery(room, event)
     # Earlier events now read differently: everyone gets a fresh view of the room.
     delivery.personal.extend(_states_for_everyone(session, room))
-    delivery.presence = _pair(_presence(session, room), room)
+    _announce_presence(session, room, delivery)
     return Outcome({"mode": room.mode.value, "seq": event.seq}, [delivery])
 
 
@@ -608,34 +610,73 @@ def _refs(session: Session, room_id: int, user_ids: Iterable[int]) -> dict[int, 
 
 
 def _presence(session: Session, room: Room) -> Json:
-    """Who is in the room now (each person once), with counts by bloc."""
-    rows = presence.presence_rows(session, room.id)
-    facilitators: dict[int, bool] = {}
-    for row in rows:
-        facilitators[row.user_id] = facilitators.get(row.user_id, False) or row.facilitator
-    participants = {
-        p.user_id: p
-        for p in session.scalars(
-            select(RoomParticipant)
-            .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
-            .where(
-                RoomParticipant.room_id == room.id,
-                RoomParticipant.user_id.in_(set(facilitators)),
-            )
+    """Who is in the room now (each person once), with counts by bloc.
+
+    One query of plain rows: it runs on every join, for rooms of thousands of people.
+    """
+    rows = session.execute(
+        select(
+            RoomParticipant.user_id,
+            RoomParticipant.bloc,
+            RoomParticipant.muted_at,
+            User.display_name,
+            Organisation.id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.acronym,
+            RoomPresence.facilitator,
         )
-    }
-    present = sorted(
-        (participants[user_id] for user_id in facilitators if user_id in participants),
-        key=lambda p: (p.bloc.value, p.user.display_name.lower(), p.user_id),
+        .join(
+            RoomPresence,
+            (RoomPresence.room_id == RoomParticipant.room_id)
+            & (RoomPresence.user_id == RoomParticipant.user_id),
+        )
+        .join(User, User.id == RoomParticipant.user_id)
+        .outerjoin(Organisation, Organisation.id == RoomParticipant.organisation_id)
+        .where(RoomParticipant.room_id == room.id)
     )
-    people: list[Json] = [
-        {"person": person_ref(p), "facilitator": facilitators[p.user_id], "muted": p.is_muted}
-        for p in present
-    ]
+    people_by_id: dict[int, Json] = {}
+    order: dict[int, tuple[str, str, int]] = {}
+    for user_id, bloc, muted_at, name, org_id, slug, org_name, acronym, facilitator in rows:
+        entry = people_by_id.get(user_id)
+        if entry is not None:
+            entry["facilitator"] = entry["facilitator"] or facilitator
+            continue
+        bloc_value = Bloc(bloc).value
+        people_by_id[user_id] = {
+            "person": {
+                "id": user_id,
+                "name": name,
+                "organisation": (
+                    {"id": org_id, "slug": slug, "name": org_name, "acronym": acronym}
+                    if org_id is not None
+                    else None
+                ),
+                "bloc": bloc_value,
+            },
+            "facilitator": bool(facilitator),
+            "muted": muted_at is not None,
+        }
+        order[user_id] = (bloc_value, name.lower(), user_id)
+    people = [people_by_id[user_id] for user_id in sorted(people_by_id, key=order.__getitem__)]
     counts = dict.fromkeys((bloc.value for bloc in Bloc), 0)
-    for p in present:
-        counts[p.bloc.value] += 1
+    for entry in people:
+        counts[entry["person"]["bloc"]] += 1
     return {"room": room.id, "people": people, "counts": counts, "total": len(people)}
+
+
+def _presence_batched() -> bool:
+    """Whether presence is sent batched (LIVE_PRESENCE_DELAY), and so read when sent."""
+    return has_app_context() and float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) > 0
+
+
+def _announce_presence(session: Session, room: Room, delivery: Delivery) -> Delivery:
+    """Tell the room its presence changed: the snapshot itself, or (batched) only that."""
+    if _presence_batched():
+        delivery.presence_changed = True
+    else:
+        delivery.presence = _pair(_presence(session, room), room)
+    return delivery
 
 
 def _current_turn(session: Session, room: Room) -> SpeakingTurn | None:
@@ -925,9 +966,7 @@ def _presence_deliveries(session: Session, room_ids: Iterable[int]) -> list[Deli
     for room_id in room_ids:
         room = session.get(Room, room_id)
         if room is not None:
-            deliveries.append(
-                Delivery(room_id=room.id, presence=_pair(_presence(session, room), room))
-            )
+            deliveries.append(_announce_presence(session, room, Delivery(room_id=room.id)))
     return deliveries
 
 
@@ -992,7 +1031,7 @@ def join(
             ],
             "complete": complete,
         },
-        [Delivery(room_id=room.id, presence=_pair(_presence(session, room), room))],
+        [_announce_presence(session, room, Delivery(room_id=room.id))],
     )
 
 
@@ -1003,7 +1042,7 @@ def leave(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:
         raise NotJoined(_("You are not in this room."))
     return Outcome(
         {"room": room.id},
-        [Delivery(room_id=room.id, presence=_pair(_presence(session, room), room))],
+        [_announce_presence(session, room, Delivery(room_id=room.id))],
     )
 
 
@@ -1588,13 +1627,13 @@ def moderate(
         }
         delivery.personal.extend((s, "notice", notice) for s in sids)
         delivery.disconnect.extend(sids)
-        delivery.presence = _pair(_presence(session, room), room)
+        _announce_presence(session, room, delivery)
     event = _append(session, room, "moderation", actor=seat.ref(), actor_id=user.id, data=data)
     delivery.events.append(_pair(event_json(event), room))
     if action in ("mute", "unmute"):
         delivery.personal.extend(_states_for(session, room, ((s, target.user_id) for s in sids)))
         if action == "mute":
-            delivery.presence = _pair(_presence(session, room), room)
+            _announce_presence(session, room, delivery)
     audit.record(session, user.id, verb, "room", room.id, user_id=target.user_id)
     return Outcome({"action": action, "user": target.user_id, "seq": event.seq}, [delivery])
 

@@ -291,33 +291,28 @@ def start_postgres() -> PostgresServer:
         raise
 
 
-class RedisServer:
-    """A Redis server with no persistence, running in its own temporary directory."""
+class _ChildServer:
+    """A server process of ours: stopped politely, killed if it will not go, log closed."""
 
-    def __init__(
-        self, process: subprocess.Popen[bytes], port: int, directory: Path, log: IO[bytes]
-    ) -> None:
-        self._process = process
+    def __init__(self, process: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
+        self.process = process
         self.port = port
-        self._directory = directory
         self._log = log
 
-    @property
-    def url(self) -> str:
-        """redis:// URL, as REDIS_URL and Flask-SocketIO's message_queue expect it."""
-        return f"redis://127.0.0.1:{self.port}/0"
+    def kill(self) -> None:
+        """End the process at once, as a crash would: no goodbye to anyone."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def stop(self) -> None:
-        """Stop the server, reap the process and remove its directory."""
-        if self._process.poll() is None:
-            self._process.terminate()
+        if self.process.poll() is None:
+            self.process.terminate()
             try:
-                self._process.wait(timeout=10)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+                self.kill()
         self._log.close()
-        shutil.rmtree(self._directory, ignore_errors=True)
 
     def __enter__(self) -> Self:
         return self
@@ -329,6 +324,26 @@ class RedisServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class RedisServer(_ChildServer):
+    """A Redis server with no persistence, running in its own temporary directory."""
+
+    def __init__(
+        self, process: subprocess.Popen[bytes], port: int, directory: Path, log: IO[bytes]
+    ) -> None:
+        super().__init__(process, port, log)
+        self._directory = directory
+
+    @property
+    def url(self) -> str:
+        """redis:// URL, as REDIS_URL and Flask-SocketIO's message_queue expect it."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        """Stop the server, reap the process and remove its directory."""
+        super().stop()
+        shutil.rmtree(self._directory, ignore_errors=True)
 
 
 def _answers_ping(port: int) -> bool:
@@ -390,16 +405,14 @@ def start_redis() -> RedisServer:
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-class AppServer:
+class AppServer(_ChildServer):
     """The real application served by ``python wsgi.py`` (eventlet unless told otherwise)."""
 
     def __init__(
         self, process: subprocess.Popen[bytes], port: int, log_path: Path, log: IO[bytes]
     ) -> None:
-        self.process = process
-        self.port = port
+        super().__init__(process, port, log)
         self._log_path = log_path
-        self._log = log
 
     @property
     def url(self) -> str:
@@ -407,32 +420,6 @@ class AppServer:
 
     def log(self) -> str:
         return _tail(self._log_path, 80)
-
-    def kill(self) -> None:
-        """End the process at once, as a crashed worker would: no goodbye to anyone."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._log.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def app_environment(database_url: str, port: int, **extra: str) -> dict[str, str]:

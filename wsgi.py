@@ -6,6 +6,9 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
     import eventlet
 
     eventlet.monkey_patch()
+    # psycopg's C wait loop would hold the event loop during every query; its select()
+    # loop is patched above and yields to other connections instead.
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 elif os.environ.get("SOCKETIO_ASYNC_MODE") == "gevent":
     from gevent import monkey
 

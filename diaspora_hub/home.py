@@ -7,10 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from diaspora_hub.accounts.auth import actor
-from diaspora_hub.core.pagination import paginate
 from diaspora_hub.extensions import db
 from diaspora_hub.spaces import service as spaces
-from diaspora_hub.spaces.models import Space
 
 bp = Blueprint("main", __name__)
 
@@ -18,8 +16,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def index() -> str:
     """The newest spaces the visitor may see, so the front page never reveals a private one."""
-    query = spaces.visible_spaces(actor()).order_by(Space.created_at.desc(), Space.id.desc())
-    latest = paginate(db.session(), query, 1, 6)
+    latest = spaces.search_spaces(db.session(), actor(), per_page=6)
     return render_template("index.html", latest=latest)
 
 

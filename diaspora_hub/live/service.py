@@ -517,6 +517,28 @@ def _append(
     return event
 
 
+def _append_by(
+    session: Session,
+    seat: Seat,
+    kind: str,
+    *,
+    data: Json,
+    client_id: str | None = None,
+    now: datetime | None = None,
+) -> RoomEvent:
+    """Store an event done by the person in ``seat``, in their room."""
+    return _append(
+        session,
+        seat.room,
+        kind,
+        actor=seat.ref(),
+        actor_id=seat.user.id,
+        data=data,
+        client_id=client_id,
+        now=now,
+    )
+
+
 def event_json(event: RoomEvent) -> Json:
     """An event with identities, as facilitators receive it; ``view`` derives the rest."""
     data: Json = dict(event.payload.get("data") or {})
@@ -1092,12 +1114,10 @@ def say(
     _require_voice(seat)
     now = now or utcnow()
     _check_rate(session, user, "message", _setting("LIVE_SAY_LIMIT", DEFAULT_SAY_LIMIT), now)
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "message",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"body": body, "client_id": client_id},
         client_id=client_id,
         now=now,
@@ -1126,12 +1146,10 @@ def hide(session: Session, user: User, room_id: int, *, sid: str, seq: int) -> O
         )
         if question is not None:
             question.hidden_at = target.hidden_at
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "hidden",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"target": seq, "kind": kind},
     )
     audit.record(
@@ -1178,12 +1196,10 @@ def hand(session: Session, user: User, room_id: int, *, sid: str, up: bool) -> O
     session.flush()
     ticket = raised.ticket if raised is not None else None
     queue = _queue(session, seat.room)
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "hand",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"up": up, "ticket": ticket, "queue": queue},
     )
     return Outcome(
@@ -1253,12 +1269,10 @@ def floor(
         )
         speaker = {"person": person_ref(target), "since": _iso(now)}
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        room,
+        seat,
         "floor",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={
             "speaker": speaker,
             "previous": previous,
@@ -1280,12 +1294,10 @@ def queue_mode(
         raise Conflict(_("The queue is in that mode already."))
     seat.room.queue_mode = target
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "queue.mode",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"mode": target.value, "queue": _queue(session, seat.room)},
     )
     return Outcome({"seq": event.seq}, [_delivery(seat.room, event)])
@@ -1330,12 +1342,10 @@ def poll_open(
     )
     session.add(poll)
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "poll.opened",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"poll": _poll_json(session, poll)},
     )
     return Outcome({"poll": poll.id, "seq": event.seq}, [_delivery(seat.room, event)])
@@ -1403,12 +1413,10 @@ def poll_close(session: Session, user: User, room_id: int, *, sid: str, poll_id:
     poll = _room_poll(session, seat.room, poll_id)
     poll.close()
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "poll.closed",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"poll": _poll_json(session, poll)},
     )
     return Outcome({"poll": poll.id, "seq": event.seq}, [_delivery(seat.room, event)])
@@ -1444,12 +1452,10 @@ def ask(session: Session, user: User, room_id: int, *, sid: str, body: str) -> O
     )
     session.add(question)
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        room,
+        seat,
         "question.asked",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"question": _question_json(question, seat.ref())},
     )
     # The room row is locked, so the number taken above is the one the event received.
@@ -1477,12 +1483,10 @@ def upvote(
         session.delete(vote)
         question.votes -= 1
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "question.upvoted",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"question": question.id, "votes": question.votes, "up": up},
     )
     return Outcome(
@@ -1497,12 +1501,10 @@ def answer(session: Session, user: User, room_id: int, *, sid: str, question_id:
     question = _room_question(session, seat.room, question_id)
     question.mark_answered()
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "question.answered",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"question": question.id},
     )
     return Outcome({"question": question.id, "seq": event.seq}, [_delivery(seat.room, event)])
@@ -1523,12 +1525,10 @@ def react(
     session.add(RoomReaction(room_id=seat.room.id, user_id=user.id, emoji=emoji, created_at=now))
     session.flush()
     counts = _reaction_counts(session, seat.room)
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "reaction",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"emoji": emoji, "counts": counts},
         now=now,
     )
@@ -1541,12 +1541,10 @@ def agenda(session: Session, user: User, room_id: int, *, sid: str, item: int) -
     _require_facilitator(session, seat)
     seat.room.move_agenda(item)
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "agenda",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"current": item, "item": seat.room.agenda[item]},
     )
     return Outcome({"current": item, "seq": event.seq}, [_delivery(seat.room, event)])
@@ -1564,12 +1562,10 @@ def lock(session: Session, user: User, room_id: int, *, sid: str, locked: bool) 
     else:
         seat.room.unlock()
     session.flush()
-    event = _append(
+    event = _append_by(
         session,
-        seat.room,
+        seat,
         "room.locked",
-        actor=seat.ref(),
-        actor_id=user.id,
         data={"locked": locked},
     )
     audit.record(
@@ -1628,7 +1624,7 @@ def moderate(
         delivery.personal.extend((s, "notice", notice) for s in sids)
         delivery.disconnect.extend(sids)
         _announce_presence(session, room, delivery)
-    event = _append(session, room, "moderation", actor=seat.ref(), actor_id=user.id, data=data)
+    event = _append_by(session, seat, "moderation", data=data)
     delivery.events.append(_pair(event_json(event), room))
     if action in ("mute", "unmute"):
         delivery.personal.extend(_states_for(session, room, ((s, target.user_id) for s in sids)))

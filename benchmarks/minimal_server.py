@@ -1,9 +1,10 @@
 """The yardstick for bench_rooms.py: a Flask-SocketIO server whose ``say`` only broadcasts.
 
 Same namespace, event names, acknowledgements and payload shape as ``/live``, same async
-mode and the same serving (``diaspora_hub.serve.serve``, with the same settings from the
-environment), but no authentication, validation, storage or presence. What our own
-server costs beyond this is the cost of our path.
+mode, the same packets (``diaspora_hub.core.packets``) and the same serving
+(``diaspora_hub.serve.serve``, with the same settings from the environment), but no
+authentication, validation, storage or presence. What our own server costs beyond this is
+the cost of our path.
 
 Run as ``python benchmarks/minimal_server.py`` with SOCKETIO_ASYNC_MODE, HOST, PORT and
 the serving settings in the environment.
@@ -32,6 +33,7 @@ from flask_socketio import SocketIO, join_room
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from diaspora_hub import config, serve
+from diaspora_hub.core.packets import JsonPacket
 
 NAMESPACE = "/live"
 ROOM = "room"
@@ -51,6 +53,7 @@ def create_app() -> tuple[Flask, SocketIO]:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
+        serializer=JsonPacket,
     )
     sequence = itertools.count(1)
 

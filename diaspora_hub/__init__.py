@@ -11,6 +11,7 @@ from diaspora_hub import config as settings
 from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
 from diaspora_hub.core import errors, web
+from diaspora_hub.core.packets import JsonPacket
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
 from diaspora_hub.live import events as live_events
 
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
+        serializer=JsonPacket,
     )
     live_events.init_app(app)
     errors.register_error_handlers(app)

@@ -20,6 +20,12 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'diaspora_hub.sqlite3'}"
 
 
+def _engine_options(url: str) -> dict[str, Any]:
+    """A server database connection can go stale between uses; an SQLite file cannot, and
+    a ping before every live event would be one more statement on the hot path."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 def from_environment() -> dict[str, Any]:
     """Build the Flask config mapping from environment variables."""
     redis_url = os.environ.get("REDIS_URL") or None
@@ -35,7 +41,7 @@ def from_environment() -> dict[str, Any]:
     settings: dict[str, Any] = {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(_database_url()),
         "REDIS_URL": redis_url,
         "PUBLIC_ORIGIN": public_origin,
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet"),

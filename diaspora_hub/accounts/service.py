@@ -11,8 +11,8 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 from zxcvbn import zxcvbn
 
 from diaspora_hub.accounts.models import ApiToken, User
@@ -240,10 +240,18 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return token
 
 
+#: Built once: every API request and live connection with a token runs it.
+_TOKEN = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.user))
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: Session, secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
+    token = session.scalar(_TOKEN, {"token_hash": _hash_token(secret)})
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     token.last_used_at = utcnow()

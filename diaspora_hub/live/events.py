@@ -106,12 +106,16 @@ Server → client events
     - ``agenda`` ``{current, item: {title, minutes}}``
     - ``moderation`` ``{action, user, queue?, previous?}``
 ``presence``
-    ``{"room", "people": [{"person", "facilitator", "muted"}], "counts": {bloc: n},
-    "total"}`` — everyone in the room now, each person once whatever their number of
-    connections. Replace what you hold. Snapshots are batched: a worker sends at most one
-    per room every ``LIVE_PRESENCE_DELAY`` seconds (default 0.5; 0 in tests), read
-    from the database when sent, so a crowd arriving does not send everyone a snapshot
-    per arrival.
+    A change of who is in the room: ``{"room", "people": [{"person", "facilitator",
+    "muted"}], "left": [person id], "counts": {bloc: n}, "total"}``. ``people`` are those
+    who arrived or whose entry changed (replace them by ``person.id``), ``left`` those no
+    longer in the room on any connection; ``counts`` and ``total`` are the whole room's.
+    The whole list comes with ``join`` and ``state`` (``state.presence``); apply changes to
+    it. Participants of Chatham House rooms get ``{"room", "counts", "total"}`` only, here
+    and in ``state``. Changes are batched: a worker sends at most one per room every
+    ``LIVE_PRESENCE_DELAY`` seconds (default 0.5; 0 in tests), for everyone who changed
+    since the last one, read from the database when sent — so a crowd arriving costs each
+    person present one short message per batch, not a list of everyone per arrival.
 ``state``
     The whole room for you, same shape as the ``join`` acknowledgement's ``state``; replace
     what you hold. Sent when your own standing changes (muted, unmuted) or the room's
@@ -186,6 +190,7 @@ from diaspora_hub.core.errors import AppError, Conflict
 from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import presence, schemas, service
 from diaspora_hub.live.service import Delivery, Outcome
+from diaspora_hub.live.snapshots import SharedViews
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +216,11 @@ class LiveRuntime:
 
     worker_id: str
     heartbeat_started: bool = False
-    presence_due: set[int] = field(default_factory=set)
+    #: rooms whose presence this worker is about to send, with the people who changed
+    presence_due: dict[int, set[int]] = field(default_factory=dict)
     guard: threading.Lock = field(default_factory=threading.Lock)
+    #: parts of room state read once per sequence number (see ``snapshots``)
+    views: SharedViews = field(default_factory=SharedViews)
 
 
 def channel(room_id: int, facilitator: bool) -> str:
@@ -238,9 +246,9 @@ def deliver(deliveries: Iterable[Delivery]) -> None:
             socketio.emit("event", full, to=facilitators, namespace=NAMESPACE)
             socketio.emit("event", partial, to=participants, namespace=NAMESPACE)
         if delivery.presence is not None:
-            _send_presence(delivery.room_id, delivery.presence)
-        elif delivery.presence_changed:
-            _schedule_presence(delivery.room_id)
+            _emit_presence(delivery.room_id, delivery.presence)
+        if delivery.presence_changed:
+            _schedule_presence(delivery.room_id, delivery.presence_changed)
         for sid, name, payload in delivery.personal:
             socketio.emit(name, payload, to=sid, namespace=NAMESPACE)
         for sid in delivery.disconnect:
@@ -253,38 +261,34 @@ def _emit_presence(room_id: int, pair: tuple[Json, Json]) -> None:
     socketio.emit("presence", partial, to=channel(room_id, False), namespace=NAMESPACE)
 
 
-def _send_presence(room_id: int, pair: tuple[Json, Json]) -> None:
-    """Send presence now, or batch it (see ``presence`` in the module docstring)."""
-    if _presence_delay() <= 0:
-        _emit_presence(room_id, pair)
-    else:
-        _schedule_presence(room_id)
-
-
 def _presence_delay() -> float:
     return float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) if has_app_context() else 0
 
 
-def _schedule_presence(room_id: int) -> None:
-    """Send the room's presence, read from the database, once the batching delay is over."""
-    delay = _presence_delay()
+def _schedule_presence(room_id: int, user_ids: set[int]) -> None:
+    """Send the presence of ``user_ids``, read from the database, once the batching delay
+    is over, together with every other change of the room's presence until then."""
     runtime = _runtime()
     with runtime.guard:
-        if room_id in runtime.presence_due:
+        due = runtime.presence_due.get(room_id)
+        if due is not None:
+            due.update(user_ids)
             return
-        runtime.presence_due.add(room_id)
+        runtime.presence_due[room_id] = set(user_ids)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    socketio.start_background_task(_flush_presence, app, room_id, delay)
+    socketio.start_background_task(_flush_presence, app, room_id, _presence_delay())
 
 
 def _flush_presence(app: Flask, room_id: int, delay: float) -> None:
     socketio.sleep(delay)
     runtime = _runtime(app)
     with runtime.guard:
-        runtime.presence_due.discard(room_id)
+        user_ids = runtime.presence_due.pop(room_id, set())
+    if not user_ids:
+        return
     with app.app_context():
         try:
-            pair = service.presence_pair(db.session(), room_id)
+            pair = service.presence_change(db.session(), room_id, user_ids)
         except SQLAlchemyError:
             logger.exception("live presence could not be read")
             pair = None
@@ -313,6 +317,9 @@ def _handle(
         user = presence.connection_user(session, _sid())
         outcome = operation(session, user, args)
         session.commit()
+        # Give the connection back before sending: a send may wait on a slow socket, and
+        # each connection held meanwhile is one more in the pool, with its own page cache.
+        session.close()
     except Exception as exc:  # every failure must reach the client as an error ack
         session.rollback()
         if on_failure is not None:
@@ -363,6 +370,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
                 session_key=session_key,
             )
             session.commit()
+            session.close()
         except (AppError, SQLAlchemyError):
             session.rollback()
             logger.exception("live connection could not be recorded")
@@ -402,6 +410,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
                 worker_id=_runtime().worker_id,
                 since=args["since"],
                 subscribe=subscribe,
+                views=_runtime().views,
             )
 
         def unsubscribe() -> None:

@@ -240,7 +240,7 @@ class LiveConnection(Base):
     session_key: Mapped[str | None] = mapped_column(String(200))
     #: when it connected
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: last time its worker confirmed it is alive
+    #: when it was made or last joined (its worker's heartbeat keeps it alive after that)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -263,7 +263,7 @@ class RoomPresence(Base):
     facilitator: Mapped[bool] = mapped_column(default=False)
     #: when it joined
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: last time its worker confirmed it is alive
+    #: when it was made or last joined (its worker's heartbeat keeps it alive after that)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -3,7 +3,9 @@
 Each worker process has an id (``host:pid:start``) and a heartbeat row it refreshes every
 few seconds. Connections and presence rows carry the worker id, so when a worker dies
 without cleaning up, the next sweep by any other worker drops its rows once the heartbeat
-is older than ``STALE_AFTER``. Nothing here is kept in process memory.
+is older than ``STALE_AFTER``. A beat touches the worker's own row only, whatever the
+number of its connections: it runs on the event loop that serves them. Nothing here is
+kept in process memory.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
@@ -35,17 +38,11 @@ def new_worker_id() -> str:
 def beat(session: Session, worker_id: str, now: datetime | None = None) -> None:
     """Say this worker is alive, and so are the connections it holds."""
     now = now or utcnow()
-    worker = session.get(LiveWorker, worker_id)
-    if worker is None:
+    result = session.execute(
+        update(LiveWorker).where(LiveWorker.worker_id == worker_id).values(last_beat=now)
+    )
+    if not getattr(result, "rowcount", 0):
         session.add(LiveWorker(worker_id=worker_id, started_at=now, last_beat=now))
-    else:
-        worker.last_beat = now
-    session.execute(
-        update(LiveConnection).where(LiveConnection.worker_id == worker_id).values(last_seen=now)
-    )
-    session.execute(
-        update(RoomPresence).where(RoomPresence.worker_id == worker_id).values(last_seen=now)
-    )
     session.flush()
 
 
@@ -72,37 +69,55 @@ def open_connection(
     return connection
 
 
+#: Built once: every live event starts with it.
+_CONNECTION_USER = (
+    select(User)
+    .join(LiveConnection, LiveConnection.user_id == User.id)
+    .where(LiveConnection.sid == bindparam("sid"))
+)
+
+
 def connection_user(session: Session, sid: str) -> User:
     """The person behind a live connection; gone or deactivated people act no more."""
-    user = session.scalar(
-        select(User)
-        .join(LiveConnection, LiveConnection.user_id == User.id)
-        .where(LiveConnection.sid == sid)
-    )
+    user = session.scalar(_CONNECTION_USER, {"sid": sid})
     if user is None or not user.is_active:
         raise Unauthorised()
     return user
 
 
-def close_connection(session: Session, sid: str) -> list[int]:
-    """Forget a connection; returns the rooms it was present in."""
-    rooms = sorted(
-        set(session.scalars(select(RoomPresence.room_id).where(RoomPresence.sid == sid)))
+#: Rooms and, in each, the people whose presence changed.
+Changes = dict[int, set[int]]
+
+
+def _changes(rows: Iterable[tuple[int, int]]) -> Changes:
+    changes: Changes = {}
+    for room_id, user_id in rows:
+        changes.setdefault(room_id, set()).add(user_id)
+    return changes
+
+
+def close_connection(session: Session, sid: str) -> Changes:
+    """Forget a connection; returns the rooms it was present in, with its person."""
+    changes = _changes(
+        session.execute(
+            select(RoomPresence.room_id, RoomPresence.user_id).where(RoomPresence.sid == sid)
+        ).tuples()
     )
     session.execute(delete(RoomPresence).where(RoomPresence.sid == sid))
     session.execute(delete(LiveConnection).where(LiveConnection.sid == sid))
     session.flush()
-    return rooms
+    return changes
 
 
 def sweep(
     session: Session, now: datetime | None = None, stale_after: timedelta = STALE_AFTER
-) -> list[int]:
-    """Drop connections of workers that stopped beating; returns the rooms that lost people.
+) -> Changes:
+    """Drop connections of workers that stopped beating; returns the rooms that lost
+    people, with those people.
 
-    A row goes when its worker has no fresh heartbeat *and* the row itself was not
-    confirmed within ``stale_after`` — so a worker that has not beaten yet keeps its
-    brand-new connections.
+    A row goes when its worker has no fresh heartbeat *and* the row itself is older than
+    ``stale_after`` (``last_seen``: made or joined again) — so a worker that has not
+    beaten yet keeps its brand-new connections.
     """
     now = now or utcnow()
     cutoff = now - stale_after
@@ -111,12 +126,15 @@ def sweep(
     gone = (RoomPresence.worker_id.not_in(fresh) & (RoomPresence.last_seen < cutoff)) | (
         RoomPresence.sid.in_(select(LiveConnection.sid).where(stale_connection))
     )
-    rooms = sorted(set(session.scalars(select(RoomPresence.room_id).where(gone))))
-    session.execute(delete(RoomPresence).where(gone))
+    changes = _changes(
+        session.execute(select(RoomPresence.room_id, RoomPresence.user_id).where(gone)).tuples()
+    )
+    if changes:
+        session.execute(delete(RoomPresence).where(gone))
     session.execute(delete(LiveConnection).where(stale_connection))
     session.execute(delete(LiveWorker).where(LiveWorker.last_beat < cutoff))
     session.flush()
-    return rooms
+    return changes
 
 
 def sids_of(session: Session, user_id: int, session_key: str | None = None) -> list[str]:

@@ -22,7 +22,7 @@ What people see:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +30,20 @@ from uuid import uuid4
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    bindparam,
+    case,
+    delete,
+    distinct,
+    exists,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -41,6 +54,7 @@ from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, RateLimited,
 from diaspora_hub.core.pagination import Page, paginate
 from diaspora_hub.live import presence
 from diaspora_hub.live.models import (
+    LiveConnection,
     Poll,
     PollState,
     PollVote,
@@ -58,6 +72,7 @@ from diaspora_hub.live.models import (
     RoomReaction,
     SpeakingTurn,
 )
+from diaspora_hub.live.snapshots import SharedViews
 from diaspora_hub.organisations.labels import bloc_label
 from diaspora_hub.organisations.models import Bloc, Membership, MembershipStatus, Organisation
 from diaspora_hub.spaces import service as spaces
@@ -118,6 +133,148 @@ class Muted(Forbidden):
     code = "muted"
 
 
+# Statements of the hot paths -------------------------------------------------------------
+# Built once: a statement object keeps its compiled form and cache key, so the events of a
+# crowded room skip building and hashing their queries every time.
+
+_PARTICIPANT = (
+    select(RoomParticipant)
+    .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
+    .where(
+        RoomParticipant.room_id == bindparam("room_id"),
+        RoomParticipant.user_id == bindparam("user_id"),
+    )
+)
+_LOCK_ROOM = (
+    select(Room)
+    .where(Room.id == bindparam("room_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_SEAT = (
+    select(Room, RoomPresence.facilitator, RoomParticipant)
+    .join(RoomPresence, RoomPresence.room_id == Room.id)
+    .outerjoin(
+        RoomParticipant,
+        (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == bindparam("user_id")),
+    )
+    .options(joinedload(RoomParticipant.organisation))
+    .where(
+        Room.id == bindparam("room_id"),
+        RoomPresence.sid == bindparam("sid"),
+        RoomPresence.user_id == bindparam("user_id"),
+    )
+    .with_for_update(of=Room)
+    .execution_options(populate_existing=True)
+)
+_CONNECTION_AND_SEAT = (
+    select(LiveConnection.sid, RoomPresence.id)
+    .outerjoin(
+        RoomPresence,
+        (RoomPresence.sid == LiveConnection.sid) & (RoomPresence.room_id == bindparam("room_id")),
+    )
+    .where(LiveConnection.sid == bindparam("sid"))
+)
+_NEXT_SEQ = (
+    update(Room)
+    .where(Room.id == bindparam("room_id"))
+    .values(last_seq=Room.last_seq + 1)
+    .returning(Room.last_seq)
+    .execution_options(synchronize_session=False)
+)
+_LATEST_EVENTS = (
+    select(RoomEvent)
+    .where(RoomEvent.room_id == bindparam("room_id"))
+    .order_by(RoomEvent.seq.desc())
+    .limit(REPLAY_LIMIT)
+)
+_EVENTS_SINCE = (
+    select(RoomEvent)
+    .where(RoomEvent.room_id == bindparam("room_id"), RoomEvent.seq > bindparam("since"))
+    .order_by(RoomEvent.seq)
+    .limit(REPLAY_LIMIT + 1)
+)
+
+
+def _say_check_statement() -> Select[tuple[int | None, int]]:
+    """The message a person stored under a client_id, and how many they sent lately: one
+    query, each branch with its index."""
+    same = (RoomEvent.room_id == bindparam("room_id")) & (
+        RoomEvent.client_id == bindparam("client_id")
+    )
+    recent = (RoomEvent.type == "message") & (RoomEvent.created_at > bindparam("since"))
+    return select(
+        func.max(case((same, RoomEvent.seq))),
+        func.coalesce(func.sum(case((recent, 1), else_=0)), 0),
+    ).where(RoomEvent.actor_id == bindparam("user_id"), same | recent)
+
+
+_SAY_CHECK = _say_check_statement()
+
+
+def _affiliation_statement() -> Select[tuple[Organisation]]:
+    participating = exists().where(
+        SpaceOrganisation.space_id == bindparam("space_id"),
+        SpaceOrganisation.organisation_id == Organisation.id,
+    )
+    return (
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(
+            Membership.user_id == bindparam("user_id"),
+            Membership.status == MembershipStatus.ACTIVE,
+            participating | Organisation.verified_at.is_not(None),
+        )
+        .order_by(participating.desc(), Membership.created_at, Membership.id)
+        .limit(1)
+    )
+
+
+_AFFILIATION = _affiliation_statement()
+
+
+def _presence_statement(*, some: bool) -> Select[Any]:
+    """Present people of a room as plain rows (``some``: only ``user_ids``)."""
+    query = (
+        select(
+            RoomParticipant.user_id,
+            type_coerce(RoomParticipant.bloc, String),
+            RoomParticipant.muted_at.is_not(None),
+            User.display_name,
+            Organisation.id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.acronym,
+            RoomPresence.facilitator,
+        )
+        .join(
+            RoomPresence,
+            (RoomPresence.room_id == RoomParticipant.room_id)
+            & (RoomPresence.user_id == RoomParticipant.user_id),
+        )
+        .join(User, User.id == RoomParticipant.user_id)
+        .outerjoin(Organisation, Organisation.id == RoomParticipant.organisation_id)
+        .where(RoomParticipant.room_id == bindparam("room_id"))
+    )
+    if some:
+        query = query.where(RoomParticipant.user_id.in_(bindparam("user_ids", expanding=True)))
+    return query
+
+
+_PRESENT = _presence_statement(some=False)
+_PRESENT_AMONG = _presence_statement(some=True)
+_BLOC_COUNTS = (
+    select(type_coerce(RoomParticipant.bloc, String), func.count(distinct(RoomPresence.user_id)))
+    .join(
+        RoomPresence,
+        (RoomPresence.room_id == RoomParticipant.room_id)
+        & (RoomPresence.user_id == RoomParticipant.user_id),
+    )
+    .where(RoomParticipant.room_id == bindparam("room_id"))
+    .group_by(RoomParticipant.bloc)
+)
+
+
 # What a change produces ---------------------------------------------------------------
 
 
@@ -131,9 +288,11 @@ class Delivery:
 
     room_id: int
     events: list[tuple[Json, Json]] = field(default_factory=list)
+    #: a presence change to send now (see ``presence`` in ``events``)
     presence: tuple[Json, Json] | None = None
-    #: the presence changed and is sent batched, read when sent (``presence`` stays None)
-    presence_changed: bool = False
+    #: people whose presence changed, for a batched change read when sent (``presence``
+    #: stays None)
+    presence_changed: set[int] = field(default_factory=set)
     #: (sid, Socket.IO event name, payload)
     personal: list[tuple[str, str, Json]] = field(default_factory=list)
     #: connections to end after the personal messages
@@ -171,24 +330,11 @@ def affiliation(session: Session, user: User, space: Space) -> Organisation | No
     failing that, their earliest active membership in a verified organisation (an
     unverified one could claim any kind, and so any bloc); failing that, none.
     """
-    base = (
-        select(Organisation)
-        .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
-        .order_by(Membership.created_at, Membership.id)
-        .limit(1)
-    )
-    participating = session.scalar(
-        base.where(
-            exists().where(
-                SpaceOrganisation.space_id == space.id,
-                SpaceOrganisation.organisation_id == Organisation.id,
-            )
-        )
-    )
-    if participating is not None:
-        return participating
-    return session.scalar(base.where(Organisation.verified_at.is_not(None)))
+    return _affiliation(session, user.id, space.id)
+
+
+def _affiliation(session: Session, user_id: int, space_id: int) -> Organisation | None:
+    return session.scalar(_AFFILIATION, {"user_id": user_id, "space_id": space_id})
 
 
 def bloc_of(session: Session, user: User, space: Space) -> Bloc:
@@ -272,12 +418,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _lock_room(session: Session, room_id: int) -> Room | None:
     """The room, its row locked until commit (PostgreSQL), so its writes run one at a time."""
-    return session.scalar(
-        select(Room)
-        .where(Room.id == room_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return session.scalar(_LOCK_ROOM, {"room_id": room_id})
 
 
 def visible_room(session: Session, user: User | None, room_id: int) -> Room:
@@ -383,9 +524,8 @@ def set_mode(session: Session, actor: User, room_id: int, mode: RoomMode | str) 
     )
     audit.record(session, actor.id, "room.mode_changed", "room", room.id, mode=room.mode.value)
     delivery = _delivery(room, event)
-    # Earlier events now read differently: everyone gets a fresh view of the room.
+    # Earlier events and presence now read differently: everyone gets a fresh view.
     delivery.personal.extend(_states_for_everyone(session, room))
-    _announce_presence(session, room, delivery)
     return Outcome({"mode": room.mode.value, "seq": event.seq}, [delivery])
 
 
@@ -393,7 +533,9 @@ def register_participant(
     session: Session, room: Room, user: User, *, registered: bool = True
 ) -> RoomParticipant:
     """Record a registration for a room that requires one (the owning meeting calls this)."""
-    participant = _participant(session, room, user, refresh=True)
+    participant = _participant(
+        session, room, user, _existing_participant(session, room, user.id), refresh=True
+    )
     participant.registered_at = utcnow() if registered else None
     session.flush()
     return participant
@@ -403,14 +545,16 @@ def register_participant(
 
 
 def _participant(
-    session: Session, room: Room, user: User, *, refresh: bool = False
+    session: Session,
+    room: Room,
+    user: User,
+    existing: RoomParticipant | None,
+    *,
+    refresh: bool = False,
 ) -> RoomParticipant:
-    """The person's standing row in the room, created on first need with their bloc."""
-    participant = session.scalar(
-        select(RoomParticipant)
-        .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
-        .where(RoomParticipant.room_id == room.id, RoomParticipant.user_id == user.id)
-    )
+    """The person's standing row in the room (``existing``: as read, or None), created on
+    first need with their bloc."""
+    participant = existing
     if participant is None:
         organisation = affiliation(session, user, room.space)
         participant = RoomParticipant(
@@ -423,26 +567,28 @@ def _participant(
         session.add(participant)
         session.flush()
     elif refresh:
-        organisation = affiliation(session, user, room.space)
-        participant.organisation = organisation
-        participant.bloc = organisation.bloc if organisation is not None else Bloc.OTHER
+        organisation = _affiliation(session, user.id, room.space_id)
+        bloc = organisation.bloc if organisation is not None else Bloc.OTHER
+        if participant.organisation_id != (organisation.id if organisation else None):
+            participant.organisation = organisation
+        if participant.bloc is not bloc:
+            participant.bloc = bloc
     return participant
 
 
 def _existing_participant(session: Session, room: Room, user_id: int) -> RoomParticipant | None:
-    return session.scalar(
-        select(RoomParticipant)
-        .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
-        .where(RoomParticipant.room_id == room.id, RoomParticipant.user_id == user_id)
-    )
+    return session.scalar(_PARTICIPANT, {"room_id": room.id, "user_id": user_id})
 
 
 def _admissible(session: Session, user: User, room: Room) -> bool:
     """Whether ``user`` may be in the room (raises why not); True for its facilitators."""
-    spaces.require_participant(session, user, room.space)
-    if spaces.can_manage(session, user, room.space):
+    return _admit(session, user, room, _existing_participant(session, room, user.id))
+
+
+def _admit(session: Session, user: User, room: Room, participant: RoomParticipant | None) -> bool:
+    """``_admissible`` for a person whose standing row in the room (or None) is read."""
+    if spaces.require_participant(session, user, room.space).manager:
         return True
-    participant = _existing_participant(session, room, user.id)
     if participant is not None and participant.is_removed:
         raise Removed(_("The facilitators removed you from this room."))
     if room.registration_required and (participant is None or participant.registered_at is None):
@@ -453,21 +599,17 @@ def _admissible(session: Session, user: User, room: Room) -> bool:
 
 
 def _seat(session: Session, user: User, room_id: int, sid: str) -> Seat:
-    """The person, in a room they joined on this connection; locks the room's row."""
-    room = _lock_room(session, room_id)
-    joined = session.scalar(
-        select(RoomPresence).where(
-            RoomPresence.sid == sid,
-            RoomPresence.room_id == room_id,
-            RoomPresence.user_id == user.id,
-        )
-    )
-    if room is None or joined is None:
+    """The person, in a room they joined on this connection; locks the room's row.
+
+    One query: every event of a crowded room starts here.
+    """
+    row = session.execute(_SEAT, {"room_id": room_id, "sid": sid, "user_id": user.id}).first()
+    if row is None:
         raise NotJoined(_("Join the room first."))
-    participant = _existing_participant(session, room, user.id)
+    room, facilitator, participant = row
     if participant is None or participant.is_removed:
         raise Removed(_("The facilitators removed you from this room."))
-    return Seat(room=room, user=user, participant=participant, facilitator=joined.facilitator)
+    return Seat(room=room, user=user, participant=participant, facilitator=facilitator)
 
 
 def _require_facilitator(session: Session, seat: Seat) -> None:
@@ -495,13 +637,7 @@ def _append(
     now: datetime | None = None,
 ) -> RoomEvent:
     """Store one event with the room's next sequence number (atomic, shared by all workers)."""
-    seq = session.execute(
-        update(Room)
-        .where(Room.id == room.id)
-        .values(last_seq=Room.last_seq + 1)
-        .returning(Room.last_seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    seq = session.execute(_NEXT_SEQ, {"room_id": room.id}).scalar_one()
     set_committed_value(room, "last_seq", seq)
     event = RoomEvent(
         room_id=room.id,
@@ -571,21 +707,10 @@ def _events_for_join(
 ) -> tuple[list[RoomEvent], bool]:
     """Events after ``since`` (oldest first), or the latest ones for a first join."""
     if since is None:
-        latest = list(
-            session.scalars(
-                _events_query(room.id).order_by(RoomEvent.seq.desc()).limit(REPLAY_LIMIT)
-            )
-        )
+        latest = list(session.scalars(_LATEST_EVENTS, {"room_id": room.id}))
         latest.reverse()
         return latest, not latest or latest[0].seq == 1
-    events = list(
-        session.scalars(
-            _events_query(room.id)
-            .where(RoomEvent.seq > since)
-            .order_by(RoomEvent.seq)
-            .limit(REPLAY_LIMIT + 1)
-        )
-    )
+    events = list(session.scalars(_EVENTS_SINCE, {"room_id": room.id, "since": since}))
     return events[:REPLAY_LIMIT], len(events) <= REPLAY_LIMIT
 
 
@@ -631,41 +756,25 @@ def _refs(session: Session, room_id: int, user_ids: Iterable[int]) -> dict[int, 
     return {p.user_id: person_ref(p) for p in participants}
 
 
-def _presence(session: Session, room: Room) -> Json:
-    """Who is in the room now (each person once), with counts by bloc.
+def _presence_entries(
+    session: Session, room_id: int, user_ids: Collection[int] | None = None
+) -> dict[int, Json]:
+    """Who of ``user_ids`` (everyone: None) is in the room now, each person once.
 
     One query of plain rows: it runs on every join, for rooms of thousands of people.
     """
-    rows = session.execute(
-        select(
-            RoomParticipant.user_id,
-            RoomParticipant.bloc,
-            RoomParticipant.muted_at,
-            User.display_name,
-            Organisation.id,
-            Organisation.slug,
-            Organisation.name,
-            Organisation.acronym,
-            RoomPresence.facilitator,
-        )
-        .join(
-            RoomPresence,
-            (RoomPresence.room_id == RoomParticipant.room_id)
-            & (RoomPresence.user_id == RoomParticipant.user_id),
-        )
-        .join(User, User.id == RoomParticipant.user_id)
-        .outerjoin(Organisation, Organisation.id == RoomParticipant.organisation_id)
-        .where(RoomParticipant.room_id == room.id)
+    rows = (
+        session.execute(_PRESENT, {"room_id": room_id})
+        if user_ids is None
+        else session.execute(_PRESENT_AMONG, {"room_id": room_id, "user_ids": list(user_ids)})
     )
-    people_by_id: dict[int, Json] = {}
-    order: dict[int, tuple[str, str, int]] = {}
-    for user_id, bloc, muted_at, name, org_id, slug, org_name, acronym, facilitator in rows:
-        entry = people_by_id.get(user_id)
+    entries: dict[int, Json] = {}
+    for user_id, bloc, muted, name, org_id, slug, org_name, acronym, facilitator in rows:
+        entry = entries.get(user_id)
         if entry is not None:
             entry["facilitator"] = entry["facilitator"] or facilitator
             continue
-        bloc_value = Bloc(bloc).value
-        people_by_id[user_id] = {
+        entries[user_id] = {
             "person": {
                 "id": user_id,
                 "name": name,
@@ -674,17 +783,62 @@ def _presence(session: Session, room: Room) -> Json:
                     if org_id is not None
                     else None
                 ),
-                "bloc": bloc_value,
+                "bloc": bloc,
             },
             "facilitator": bool(facilitator),
-            "muted": muted_at is not None,
+            "muted": bool(muted),
         }
-        order[user_id] = (bloc_value, name.lower(), user_id)
-    people = [people_by_id[user_id] for user_id in sorted(people_by_id, key=order.__getitem__)]
+    return entries
+
+
+def _ordered(entries: Iterable[Json]) -> list[Json]:
+    """People by bloc, then name: the order every presence list is shown in."""
+    return sorted(
+        entries,
+        key=lambda e: (e["person"]["bloc"], e["person"]["name"].lower(), e["person"]["id"]),
+    )
+
+
+def _bloc_counts(session: Session, room_id: int) -> Json:
+    """People in the room now by bloc, counted by the database."""
+    counts = dict.fromkeys((bloc.value for bloc in Bloc), 0)
+    for bloc, count in session.execute(_BLOC_COUNTS, {"room_id": room_id}):
+        counts[bloc] = count
+    return counts
+
+
+def _presence(session: Session, room: Room) -> Json:
+    """Everyone in the room now, with counts by bloc."""
+    people = _ordered(_presence_entries(session, room.id).values())
     counts = dict.fromkeys((bloc.value for bloc in Bloc), 0)
     for entry in people:
         counts[entry["person"]["bloc"]] += 1
     return {"room": room.id, "people": people, "counts": counts, "total": len(people)}
+
+
+def _presence_change(session: Session, room: Room, user_ids: Collection[int]) -> Json:
+    """How the presence of ``user_ids`` stands now, and the room's new counts."""
+    entries = _presence_entries(session, room.id, user_ids)
+    counts = _bloc_counts(session, room.id)
+    return {
+        "room": room.id,
+        "people": _ordered(entries.values()),
+        "left": sorted(set(user_ids) - entries.keys()),
+        "counts": counts,
+        "total": sum(counts.values()),
+    }
+
+
+def presence_view(value: Json, *, chatham: bool, facilitator: bool) -> Json:
+    """Presence as a viewer may receive it: participants of Chatham House rooms get the
+    counts by bloc only (a list of bloc labels would tell them nothing more)."""
+    if facilitator or not chatham:
+        return value
+    return {"room": value["room"], "counts": value["counts"], "total": value["total"]}
+
+
+def _presence_pair(value: Json, room: Room) -> tuple[Json, Json]:
+    return value, presence_view(value, chatham=room.is_chatham_house, facilitator=False)
 
 
 def _presence_batched() -> bool:
@@ -692,12 +846,14 @@ def _presence_batched() -> bool:
     return has_app_context() and float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) > 0
 
 
-def _announce_presence(session: Session, room: Room, delivery: Delivery) -> Delivery:
-    """Tell the room its presence changed: the snapshot itself, or (batched) only that."""
+def _announce_presence(
+    session: Session, room: Room, delivery: Delivery, user_ids: Collection[int]
+) -> Delivery:
+    """Tell the room that the presence of ``user_ids`` changed: now, or batched."""
     if _presence_batched():
-        delivery.presence_changed = True
+        delivery.presence_changed.update(user_ids)
     else:
-        delivery.presence = _pair(_presence(session, room), room)
+        delivery.presence = _presence_pair(_presence_change(session, room, user_ids), room)
     return delivery
 
 
@@ -848,9 +1004,27 @@ def _agenda_json(room: Room) -> Json:
     return {"items": room.agenda, "current": room.agenda_position}
 
 
-def _you(session: Session, room: Room, participant: RoomParticipant | None, user: User) -> Json:
+def _you(
+    session: Session,
+    room: Room,
+    participant: RoomParticipant | None,
+    user: User,
+    *,
+    first_visit: bool = False,
+) -> Json:
+    you: Json = {
+        "person": person_ref(participant) if participant is not None else None,
+        "muted": participant.is_muted if participant is not None else False,
+        "hand": None,
+        "votes": {},
+        "upvoted": [],
+    }
+    if participant is None or first_visit:
+        return you  # never in the room before: no hand, votes or upvotes to look up
     hand = session.scalar(
-        select(RaisedHand).where(RaisedHand.room_id == room.id, RaisedHand.user_id == user.id)
+        select(RaisedHand.ticket).where(
+            RaisedHand.room_id == room.id, RaisedHand.user_id == user.id
+        )
     )
     votes = session.execute(
         select(PollVote.poll_id, PollVote.choices)
@@ -862,36 +1036,71 @@ def _you(session: Session, room: Room, participant: RoomParticipant | None, user
         .join(RoomQuestion, RoomQuestion.id == QuestionVote.question_id)
         .where(RoomQuestion.room_id == room.id, QuestionVote.user_id == user.id)
     )
-    return {
-        "person": person_ref(participant) if participant is not None else None,
-        "muted": participant.is_muted if participant is not None else False,
-        "hand": hand.ticket if hand is not None else None,
-        "votes": {str(poll_id): choices for poll_id, choices in votes},
-        "upvoted": sorted(upvoted),
-    }
+    you.update(
+        hand=hand,
+        votes={str(poll_id): choices for poll_id, choices in votes},
+        upvoted=sorted(upvoted),
+    )
+    return you
+
+
+def _shared_state(
+    session: Session, room: Room, *, facilitator: bool, views: SharedViews | None
+) -> Json:
+    """The parts of the state that only room events change, as this kind of viewer sees
+    them; read once per ``last_seq`` when ``views`` caches them (see ``snapshots``)."""
+    key = (room.id, room.last_seq, facilitator)
+    cached = views.get(key) if views is not None else None
+    if cached is not None:
+        return cached
+    shared = view(
+        {
+            "queue": _queue(session, room),
+            "speaker": _speaker(session, room),
+            "polls": [_poll_json(session, poll) for poll in _polls(session, room)],
+            "questions": _questions(session, room, include_hidden=facilitator),
+            "reactions": _reaction_counts(session, room),
+        },
+        chatham=room.is_chatham_house,
+        facilitator=facilitator,
+    )
+    if views is not None:
+        views.put(key, shared)
+    return shared
 
 
 def _state(
-    session: Session, room: Room, user: User, *, facilitator: bool, now: datetime | None = None
+    session: Session,
+    room: Room,
+    user: User,
+    *,
+    facilitator: bool,
+    now: datetime | None = None,
+    participant: RoomParticipant | None = None,
+    first_visit: bool = False,
+    views: SharedViews | None = None,
 ) -> Json:
-    """The whole room as ``user`` may see it, with their own standing under ``you``."""
-    participant = _existing_participant(session, room, user.id)
-    you = _you(session, room, participant, user)
+    """The whole room as ``user`` (whose standing row ``participant`` is, when already
+    read) may see it, with their own standing under ``you``."""
+    participant = participant or _existing_participant(session, room, user.id)
+    you = _you(session, room, participant, user, first_visit=first_visit)
     you["facilitator"] = facilitator
+    chatham = room.is_chatham_house
     state: Json = {
-        "room": _room_json(room),
+        **view(
+            {"room": _room_json(room), "agenda": _agenda_json(room), "you": you},
+            chatham=chatham,
+            facilitator=facilitator,
+        ),
+        **_shared_state(session, room, facilitator=facilitator, views=views),
         "last_seq": room.last_seq,
-        "agenda": _agenda_json(room),
-        "presence": _presence(session, room),
-        "queue": _queue(session, room),
-        "speaker": _speaker(session, room),
-        "polls": [_poll_json(session, poll) for poll in _polls(session, room)],
-        "questions": _questions(session, room, include_hidden=facilitator),
-        "reactions": _reaction_counts(session, room),
-        "speaking_time": speaking_time(session, room, now),
-        "you": you,
+        "presence": presence_view(
+            _presence(session, room), chatham=chatham, facilitator=facilitator
+        ),
     }
-    return view(state, chatham=room.is_chatham_house, facilitator=facilitator)
+    if facilitator:
+        state["speaking_time"] = speaking_time(session, room, now)
+    return state
 
 
 def _states_for(
@@ -977,18 +1186,27 @@ def connections_to_end(session: Session, user_id: int, session_key: str | None) 
     return presence.sids_of(session, user_id, session_key)
 
 
-def presence_pair(session: Session, room_id: int) -> tuple[Json, Json] | None:
-    """A room's presence now, for facilitators and for participants (None: no such room)."""
+def presence_change(
+    session: Session, room_id: int, user_ids: Collection[int]
+) -> tuple[Json, Json] | None:
+    """How the presence of ``user_ids`` in a room stands now, for facilitators and for
+    participants (None: no such room)."""
     room = session.get(Room, room_id)
-    return _pair(_presence(session, room), room) if room is not None else None
+    if room is None:
+        return None
+    return _presence_pair(_presence_change(session, room, user_ids), room)
 
 
-def _presence_deliveries(session: Session, room_ids: Iterable[int]) -> list[Delivery]:
+def _presence_deliveries(
+    session: Session, changes: Mapping[int, Collection[int]]
+) -> list[Delivery]:
     deliveries = []
-    for room_id in room_ids:
+    for room_id, user_ids in sorted(changes.items()):
         room = session.get(Room, room_id)
         if room is not None:
-            deliveries.append(_announce_presence(session, room, Delivery(room_id=room.id)))
+            deliveries.append(
+                _announce_presence(session, room, Delivery(room_id=room.id), user_ids)
+            )
     return deliveries
 
 
@@ -1004,28 +1222,32 @@ def join(
     worker_id: str,
     since: int | None = None,
     subscribe: Callable[[bool], None] | None = None,
+    views: SharedViews | None = None,
 ) -> Outcome:
     """Enter a room on this connection: the room state and the events after ``since``.
 
     ``subscribe(facilitator)`` is called once the person is admitted and before the log is
-    read, so the connection hears every event stored after that read.
+    read, so the connection hears every event stored after that read. ``views`` is the
+    worker's cache of state parts (see ``snapshots``).
     """
     room = _lock_room(session, room_id)
-    if room is None or not spaces.can_see(session, user, room.space):
+    if room is None:
         raise NotFound(_("No such room."))
-    facilitator = _admissible(session, user, room)
-    if not presence.has_connection(session, sid):
+    existing = _existing_participant(session, room, user.id)
+    facilitator = _admit(session, user, room, existing)
+    connection, seat = session.execute(
+        _CONNECTION_AND_SEAT, {"room_id": room.id, "sid": sid}
+    ).first() or (None, None)
+    if connection is None:
         raise NotJoined(_("This connection has ended; connect again."))
     now = utcnow()
-    participant = _participant(session, room, user, refresh=True)
-    if participant.admitted_at is None:
+    participant = _participant(session, room, user, existing, refresh=True)
+    first_visit = participant.admitted_at is None
+    if first_visit:
         participant.admitted_at = now
-    seat = session.scalar(
-        select(RoomPresence).where(RoomPresence.sid == sid, RoomPresence.room_id == room.id)
-    )
     if seat is None:
-        session.add(
-            RoomPresence(
+        session.execute(
+            insert(RoomPresence).values(
                 sid=sid,
                 room_id=room.id,
                 user_id=user.id,
@@ -1036,12 +1258,24 @@ def join(
             )
         )
     else:
-        seat.facilitator = facilitator
-        seat.last_seen = now
+        session.execute(
+            update(RoomPresence)
+            .where(RoomPresence.id == seat)
+            .values(facilitator=facilitator, last_seen=now)
+        )
     session.flush()
     if subscribe is not None:
         subscribe(facilitator)
-    state = _state(session, room, user, facilitator=facilitator, now=now)
+    state = _state(
+        session,
+        room,
+        user,
+        facilitator=facilitator,
+        now=now,
+        participant=participant,
+        first_visit=first_visit,
+        views=views,
+    )
     events, complete = _events_for_join(session, room, since)
     chatham = room.is_chatham_house
     return Outcome(
@@ -1053,7 +1287,7 @@ def join(
             ],
             "complete": complete,
         },
-        [_announce_presence(session, room, Delivery(room_id=room.id))],
+        [_announce_presence(session, room, Delivery(room_id=room.id), [user.id])],
     )
 
 
@@ -1064,7 +1298,7 @@ def leave(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:
         raise NotJoined(_("You are not in this room."))
     return Outcome(
         {"room": room.id},
-        [_announce_presence(session, room, Delivery(room_id=room.id))],
+        [_announce_presence(session, room, Delivery(room_id=room.id), [user.id])],
     )
 
 
@@ -1102,18 +1336,21 @@ def say(
 ) -> Outcome:
     """Send a chat message; the same ``client_id`` again returns the stored one."""
     seat = _seat(session, user, room_id, sid)
-    stored = session.scalar(
-        select(RoomEvent).where(
-            RoomEvent.room_id == seat.room.id,
-            RoomEvent.actor_id == user.id,
-            RoomEvent.client_id == client_id,
-        )
-    )
-    if stored is not None:
-        return Outcome({"seq": stored.seq, "duplicate": True})
-    _require_voice(seat)
     now = now or utcnow()
-    _check_rate(session, user, "message", _setting("LIVE_SAY_LIMIT", DEFAULT_SAY_LIMIT), now)
+    stored_seq, sent = session.execute(
+        _SAY_CHECK,
+        {
+            "room_id": seat.room.id,
+            "client_id": client_id,
+            "since": now - RATE_WINDOW,
+            "user_id": user.id,
+        },
+    ).one()
+    if stored_seq is not None:
+        return Outcome({"seq": stored_seq, "duplicate": True})
+    _require_voice(seat)
+    if sent >= _setting("LIVE_SAY_LIMIT", DEFAULT_SAY_LIMIT):
+        raise RateLimited(_("You are sending too fast; wait a few seconds and try again."))
     event = _append_by(
         session,
         seat,
@@ -1623,13 +1860,12 @@ def moderate(
         }
         delivery.personal.extend((s, "notice", notice) for s in sids)
         delivery.disconnect.extend(sids)
-        _announce_presence(session, room, delivery)
+        _announce_presence(session, room, delivery, [target.user_id])
     event = _append_by(session, seat, "moderation", data=data)
     delivery.events.append(_pair(event_json(event), room))
     if action in ("mute", "unmute"):
         delivery.personal.extend(_states_for(session, room, ((s, target.user_id) for s in sids)))
-        if action == "mute":
-            _announce_presence(session, room, delivery)
+        _announce_presence(session, room, delivery, [target.user_id])
     audit.record(session, user.id, verb, "room", room.id, user_id=target.user_id)
     return Outcome({"action": action, "user": target.user_id, "seq": event.seq}, [delivery])
 

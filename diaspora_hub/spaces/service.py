@@ -14,7 +14,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from diaspora_hub.accounts import service as accounts
@@ -50,16 +61,21 @@ def visible_condition(user: User | None) -> ColumnElement[bool]:
         return Space.visibility == Visibility.PUBLIC
     if user.is_admin:
         return true()
+    return _visible_to(user.id)
+
+
+def _visible_to(user_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """``visible_condition`` for a signed-in person who is not a platform admin."""
     facilitates = exists().where(
-        SpaceFacilitator.space_id == Space.id, SpaceFacilitator.user_id == user.id
+        SpaceFacilitator.space_id == Space.id, SpaceFacilitator.user_id == user_id
     )
     invited = exists().where(
-        SpaceInvitation.space_id == Space.id, SpaceInvitation.user_id == user.id
+        SpaceInvitation.space_id == Space.id, SpaceInvitation.user_id == user_id
     )
     member_of_participant = exists().where(
         SpaceOrganisation.space_id == Space.id,
         Membership.organisation_id == SpaceOrganisation.organisation_id,
-        Membership.user_id == user.id,
+        Membership.user_id == user_id,
         Membership.status == MembershipStatus.ACTIVE,
     )
     return or_(
@@ -131,15 +147,65 @@ def has_accepted_current_conduct(session: Session, user: User, space: Space) -> 
     )
 
 
-def require_participant(session: Session, user: User | None, space: Space) -> None:
+@dataclass(frozen=True)
+class Standing:
+    """Where a signed-in person stands in a space: whether they may know it exists, run it,
+    and take part (code of conduct accepted)."""
+
+    visible: bool
+    manager: bool
+    conduct_accepted: bool
+
+
+def _standing_statement() -> Select[tuple[bool, bool, bool]]:
+    """``standing`` as one statement, built once: live rooms run it on every join."""
+    user_id = bindparam("user_id", type_=Integer)
+    space_id = bindparam("space_id", type_=Integer)
+    current_conduct = (
+        select(CodeOfConduct.id)
+        .where(CodeOfConduct.space_id == space_id)
+        .order_by(CodeOfConduct.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    accepted = exists().where(
+        ConductAcceptance.conduct_id == current_conduct, ConductAcceptance.user_id == user_id
+    )
+    return select(
+        exists().where(Space.id == space_id, _visible_to(user_id)),
+        exists().where(SpaceFacilitator.space_id == space_id, SpaceFacilitator.user_id == user_id),
+        ~exists().where(CodeOfConduct.space_id == space_id) | accepted,
+    )
+
+
+_STANDING = _standing_statement()
+
+
+def standing(session: Session, user: User, space_id: int) -> Standing:
+    """The person's ``Standing`` in one query."""
+    row = session.execute(_STANDING, {"user_id": user.id, "space_id": space_id}).one()
+    visible, facilitator, conduct_accepted = (bool(value) for value in row)
+    if user.is_admin:
+        exists_at_all = session.get(Space, space_id) is not None
+        return Standing(
+            visible=exists_at_all, manager=exists_at_all, conduct_accepted=conduct_accepted
+        )
+    return Standing(
+        visible=visible, manager=visible and facilitator, conduct_accepted=conduct_accepted
+    )
+
+
+def require_participant(session: Session, user: User | None, space: Space) -> Standing:
     """Taking part (answering, joining rooms, voting) needs sight of the space and the
     current code of conduct accepted."""
     if user is None or not user.is_authenticated:
         raise Forbidden(_("Please log in to take part."))
-    if not can_see(session, user, space):
+    found = standing(session, user, space.id)
+    if not found.visible:
         raise NotFound(_("No such space."))
-    if not has_accepted_current_conduct(session, user, space):
+    if not found.conduct_accepted:
         raise ConductNotAccepted(_("Please accept the space's code of conduct first."))
+    return found
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -82,11 +82,17 @@ export interface PresentPerson {
   muted: boolean;
 }
 
+/** Everyone in the room; without `people` for participants of Chatham House rooms. */
 export interface Presence {
   room: number;
-  people: PresentPerson[];
+  people?: PresentPerson[];
   counts: Record<Bloc, number>;
   total: number;
+}
+
+/** Who arrived or changed (`people`) and who left (`left`, person ids), with new counts. */
+export interface PresenceChange extends Presence {
+  left?: number[];
 }
 
 export interface AgendaItem {

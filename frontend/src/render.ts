@@ -678,6 +678,10 @@ export class RoomView {
       );
     }
     const host = required("presence");
+    if (presence.people === undefined) {
+      replaceKeepingFocus(host); // Chatham House: the counts by bloc say it all
+      return;
+    }
     if (presence.people.length === 0) {
       replaceKeepingFocus(host, el("p", { class: "empty", text: t("nobody_here") }));
       return;

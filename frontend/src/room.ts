@@ -92,7 +92,7 @@ function start(root: HTMLElement, data: RoomData): void {
     },
     presence: (presence) => {
       const changes = new Changes();
-      store.setPresence(presence, changes);
+      store.applyPresence(presence, changes);
       show(changes);
     },
     roomState: (state) => {

@@ -11,7 +11,7 @@ import type {
   EventsPage,
   JoinAck,
   Notice,
-  Presence,
+  PresenceChange,
   RoomData,
   RoomEvent,
   RoomState,
@@ -23,7 +23,7 @@ export interface ConnectionHandlers {
   state(state: ConnectionState, detail: string | null): void;
   joined(ack: JoinAck): void;
   event(event: RoomEvent): void;
-  presence(presence: Presence): void;
+  presence(change: PresenceChange): void;
   roomState(state: RoomState): void;
 }
 
@@ -62,7 +62,7 @@ export class Connection {
     this.socket.on("event", (event: RoomEvent) => {
       if (event.room === this.data.room) this.on.event(event);
     });
-    this.socket.on("presence", (presence: Presence) => {
+    this.socket.on("presence", (presence: PresenceChange) => {
       if (presence.room === this.data.room) this.on.presence(presence);
     });
     this.socket.on("state", (state: RoomState) => {

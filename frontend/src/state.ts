@@ -12,7 +12,8 @@ import type {
   JoinAck,
   Person,
   Poll,
-  Presence,
+  PresenceChange,
+  PresentPerson,
   QueueEntry,
   Question,
   RoomEvent,
@@ -58,6 +59,17 @@ export class Changes {
   readonly updated: ChatMessage[] = [];
   readonly notes: string[] = [];
   constructor(readonly catchingUp = false) {}
+}
+
+/** The server's order of presence lists: by bloc, then name, then id. */
+function byBlocThenName(a: PresentPerson, b: PresentPerson): number {
+  const left = a.person;
+  const right = b.person;
+  return (
+    left.bloc.localeCompare(right.bloc) ||
+    (left.name ?? "").toLowerCase().localeCompare((right.name ?? "").toLowerCase()) ||
+    (left.id ?? 0) - (right.id ?? 0)
+  );
 }
 
 function sortQuestions(questions: Question[]): void {
@@ -143,9 +155,19 @@ export class RoomStore {
     }
   }
 
-  setPresence(presence: Presence, changes: Changes): void {
+  /** Apply a presence change to the list held since the last join or state. */
+  applyPresence(change: PresenceChange, changes: Changes): void {
     if (this.state === null) return;
-    this.state.presence = presence;
+    const held = this.state.presence;
+    let people = held.people;
+    if (people !== undefined && change.people !== undefined) {
+      const gone = new Set<number | undefined>(change.left ?? []);
+      for (const present of change.people) gone.add(present.person.id);
+      people = [...people.filter((present) => !gone.has(present.person.id)), ...change.people];
+      people.sort(byBlocThenName);
+    }
+    const counted = { room: held.room, counts: change.counts, total: change.total };
+    this.state.presence = people === undefined ? counted : { ...counted, people };
     changes.sections.add("presence");
   }
 
@@ -415,7 +437,7 @@ export class RoomStore {
           changes.sections.add("speaking");
         }
         if ((action === "mute" || action === "unmute") && user.id !== undefined) {
-          for (const present of state.presence.people) {
+          for (const present of state.presence.people ?? []) {
             if (present.person.id === user.id) present.muted = action === "mute";
           }
           changes.sections.add("presence");

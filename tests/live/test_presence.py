@@ -64,7 +64,7 @@ def test_a_worker_that_stops_beating_loses_its_people(context, session, world):
     full, partial = delivery.presence
     assert full["total"] == 1
     assert full["counts"]["government"] == 0
-    assert partial["people"][0]["person"]["name"] == "Amina Diallo"
+    assert (partial["people"], partial["left"]) == ([], [world.bruno.id])
 
 
 def test_new_connections_survive_until_their_worker_first_beats(context, session, world):
@@ -112,21 +112,29 @@ def test_participants_hear_that_a_dead_workers_people_left(app, live_client, ses
         events.deliver(deliveries)
     (update,) = received(amina, "presence")
     assert update["total"] == 1
-    assert [p["person"]["name"] for p in update["people"]] == ["Amina Diallo"]
+    assert update["left"] == [world.bruno.id]
     ack = emit(amina, "say", {"room": world.open_room.id, "body": "Still here", "client_id": "s"})
     assert ack["ok"]
 
 
 def test_batched_presence_is_read_when_it_is_sent(app, live_client, session, world):
+    app.config["LIVE_PRESENCE_DELAY"] = 3600  # the batch waits until flushed below
     amina = live_client(world.amina)
     bruno = live_client(world.bruno)
+    chen = live_client(world.chen)
     joined(amina, world.open_room)
     joined(bruno, world.open_room)
+    joined(chen, world.open_room)
     emit(bruno, "leave", {"room": world.open_room.id})
-    received(amina)
+    assert received(amina, "presence") == []
     events._flush_presence(app, world.open_room.id, 0)
-    (snapshot,) = received(amina, "presence")
-    assert [p["person"]["name"] for p in snapshot["people"]] == ["Amina Diallo"]
+    (batch,) = received(amina, "presence")
+    # Everyone who changed since the last batch, as they stand when it is sent.
+    assert [p["person"]["name"] for p in batch["people"]] == ["Amina Diallo", "Chen Wei"]
+    assert batch["left"] == [world.bruno.id]
+    assert batch["total"] == 2
+    events._flush_presence(app, world.open_room.id, 0)
+    assert received(amina, "presence") == []
 
 
 def test_the_live_package_keeps_no_state_in_module_globals():

@@ -112,20 +112,44 @@ def test_three_clients_in_two_rooms_each_receive_their_own(live_client, world):
 def test_presence_follows_joins_leaves_and_disconnects(live_client, world):
     amina = live_client(world.amina)
     bruno = live_client(world.bruno)
-    joined(amina, world.open_room)
+    first = joined(amina, world.open_room)
+    assert [p["person"]["name"] for p in first["state"]["presence"]["people"]] == ["Amina Diallo"]
     drain(amina)
-    joined(bruno, world.open_room)
-    presence = received(amina, "presence")[-1]
-    assert presence["total"] == 2
-    assert presence["counts"] == {"diaspora": 1, "government": 1, "io": 0, "other": 0}
-    assert {p["person"]["name"] for p in presence["people"]} == {"Amina Diallo", "Bruno Gomes"}
+    second = joined(bruno, world.open_room)
+    assert [p["person"]["name"] for p in second["state"]["presence"]["people"]] == [
+        "Amina Diallo",
+        "Bruno Gomes",
+    ]
+    # Those already in the room hear only who changed, with the new counts.
+    (arrived,) = received(amina, "presence")
+    assert arrived["total"] == 2
+    assert arrived["counts"] == {"diaspora": 1, "government": 1, "io": 0, "other": 0}
+    assert [p["person"]["name"] for p in arrived["people"]] == ["Bruno Gomes"]
+    assert arrived["left"] == []
     ack = emit(bruno, "leave", {"room": world.open_room.id})
     assert ack == {"ok": True, "room": world.open_room.id}
-    assert received(amina, "presence")[-1]["total"] == 1
+    (departed,) = received(amina, "presence")
+    assert (departed["total"], departed["people"], departed["left"]) == (1, [], [world.bruno.id])
     joined(bruno, world.open_room)
     drain(amina)
     bruno.disconnect(namespace=NAMESPACE)
-    assert received(amina, "presence")[-1]["total"] == 1
+    (disconnected,) = received(amina, "presence")
+    assert (disconnected["total"], disconnected["left"]) == (1, [world.bruno.id])
+
+
+def test_a_second_connection_of_someone_present_changes_nobody_s_presence(live_client, world):
+    amina = live_client(world.amina)
+    bruno_laptop = live_client(world.bruno)
+    bruno_phone = live_client(world.bruno)
+    joined(amina, world.open_room)
+    joined(bruno_laptop, world.open_room)
+    joined(bruno_phone, world.open_room)
+    drain(amina)
+    bruno_laptop.disconnect(namespace=NAMESPACE)
+    (update,) = received(amina, "presence")
+    assert update["total"] == 2
+    assert update["left"] == []
+    assert [p["person"]["name"] for p in update["people"]] == ["Bruno Gomes"]
 
 
 # Acknowledgements ------------------------------------------------------------------------------
@@ -315,3 +339,24 @@ def test_a_password_change_ends_every_live_connection(app, live_client, login, s
     assert changed.status_code == 200
     assert not browser.is_connected(NAMESPACE)
     assert not bot.is_connected(NAMESPACE)
+
+
+def test_people_joining_after_a_change_see_it_though_earlier_joiners_shared_a_reading(
+    live_client, world
+):
+    """Joins at one sequence number share one reading of the queue, polls and questions;
+    the next event makes the next joiner read them again."""
+    amina = live_client(world.amina)
+    bruno = live_client(world.bruno)
+    chen = live_client(world.chen)
+    first = joined(amina, world.open_room)
+    second = joined(bruno, world.open_room)
+    assert first["state"]["queue"] == second["state"]["queue"] == []
+    hand = emit(bruno, "hand", {"room": world.open_room.id, "up": True})
+    assert hand["ok"], hand
+    asked = emit(amina, "ask", {"room": world.open_room.id, "body": "Who pays the fees?"})
+    assert asked["ok"], asked
+    third = joined(chen, world.open_room)
+    assert [entry["person"]["name"] for entry in third["state"]["queue"]] == ["Bruno Gomes"]
+    assert [q["body"] for q in third["state"]["questions"]] == ["Who pays the fees?"]
+    assert third["state"]["last_seq"] == asked["seq"]

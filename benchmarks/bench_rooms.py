@@ -4,8 +4,9 @@ For every async mode and room size N, this starts a server process pinned to CPU
 Node load client (``load_client.mjs``, N Socket.IO clients in one process) pinned to
 CPU 1, and measures:
 
-- join: time from the first connect to the last ``join`` acknowledgement, and server
-  memory (VmRSS) per participant: (after all joined - before) / N;
+- join: time from the first connect to the last ``join`` acknowledgement, server CPU
+  milliseconds per joined client (connect and join), and server memory (VmRSS) per
+  participant: (after all joined - before) / N;
 - saturation: a fixed number of messages sent by 16 people, each sending again as soon as
   its acknowledgement is back; deliveries per second counted at the clients, and server
   CPU seconds (utime + stime) per 100,000 deliveries;
@@ -289,7 +290,9 @@ def run_case(case: Case, template: Path, tokens: list[str], workdir: Path) -> No
     try:
         client.read()  # warmed up
         rss_before = _rss_kb(pid)
+        cpu_before = _cpu_seconds(pid)
         joined = client.command("join")
+        cpu_join = _cpu_seconds(pid) - cpu_before
         rss_after = _rss_kb(pid)
         others_before = _machine_busy_seconds() - _cpu_seconds(pid) - client.cpu_seconds()
         measured_from = time.monotonic()
@@ -310,6 +313,7 @@ def run_case(case: Case, template: Path, tokens: list[str], workdir: Path) -> No
     deliveries = max(1, saturated["deliveries"])
     case.figures = {
         "join_s": joined["join_ms"] / 1000,
+        "join_cpu_ms": cpu_join / case.n * 1000,
         "presence_mb_received": joined["presence_bytes"] / 1e6,
         "kb_per_participant": (rss_after - rss_before) / case.n,
         "rss_mb": rss_after / 1024,
@@ -346,6 +350,7 @@ COLUMNS = (
     ("ack p50", "ack_p50_ms", "{:.1f}"),
     ("KB/part.", "kb_per_participant", "{:.1f}"),
     ("join s", "join_s", "{:.2f}"),
+    ("join CPU ms", "join_cpu_ms", "{:.1f}"),
     ("GC>20ms", "gc_pauses_in_latency", "{}"),
     ("GC max", "gc_max_pause_ms", "{:.0f}"),
     ("srv CPU%", "latency_cpu_share", "{:.0%}"),

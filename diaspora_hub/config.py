@@ -80,7 +80,7 @@ def from_environment() -> dict[str, Any]:
         "GC_PAUSE_WARN_MS": float(os.environ.get("GC_PAUSE_WARN_MS", "20")),
     }
     # Live room limits and presence batching keep their defaults (live) unless set here.
-    for name in ("LIVE_SAY_LIMIT", "LIVE_REACT_LIMIT"):
+    for name in ("LIVE_SAY_LIMIT", "LIVE_REACT_LIMIT", "LIVE_PRESENCE_LIST_LIMIT"):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
     if os.environ.get("LIVE_PRESENCE_DELAY"):

@@ -38,6 +38,12 @@ was presumed dead): connect and join again.
     ``since = last seq you applied`` after any reconnect: nothing is lost. If
     ``state.last_seq`` is lower than your ``since``, drop what you hold.
 ``leave {room}`` → ``{ok, room}``
+``presence {room}`` → ``{ok, presence}``
+    Everyone in the room now (the shape of ``state.presence`` with ``people``). In rooms
+    with more than ``LIVE_PRESENCE_LIST_LIMIT`` (default 100) people present, ``join`` and
+    ``state`` give participants the counts only; ask for the list with this event and keep
+    it current with ``presence`` changes. Facilitators always get the list; participants of
+    Chatham House rooms never do (counts only).
 ``say {room, body, client_id}`` → ``{ok, seq, duplicate}``
     Chat. ``body``: plain text, 1 to 2,000 characters after trimming (render it as text,
     never as HTML). ``client_id``: 1 to 64 of ``A-Za-z0-9_.:-``, unique per message; sending
@@ -110,8 +116,9 @@ Server → client events
     "muted"}], "left": [person id], "counts": {bloc: n}, "total"}``. ``people`` are those
     who arrived or whose entry changed (replace them by ``person.id``), ``left`` those no
     longer in the room on any connection; ``counts`` and ``total`` are the whole room's.
-    The whole list comes with ``join`` and ``state`` (``state.presence``); apply changes to
-    it. Participants of Chatham House rooms get ``{"room", "counts", "total"}`` only, here
+    The whole list comes with ``join`` and ``state`` (``state.presence``), or in large
+    rooms with the ``presence`` request; apply changes to it.
+    Participants of Chatham House rooms get ``{"room", "counts", "total"}`` only, here
     and in ``state``. Changes are batched: a worker sends at most one per room every
     ``LIVE_PRESENCE_DELAY`` seconds (default 0.5; 0 in tests), for everyone who changed
     since the last one, read from the database when sent — so a crowd arriving costs each
@@ -434,6 +441,13 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
 
         return _handle(schemas.LeaveSchema, data, operation, after=unsubscribe)
 
+    def on_presence(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.PresenceSchema,
+            data,
+            lambda s, user, a: service.presence_list(s, user, a["room"], sid=_sid()),
+        )
+
     def on_say(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.SaySchema,
@@ -614,6 +628,7 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault(EXTENSION_KEY, LiveRuntime(worker_id=presence.new_worker_id()))
     app.config.setdefault("LIVE_SAY_LIMIT", service.DEFAULT_SAY_LIMIT)
     app.config.setdefault("LIVE_REACT_LIMIT", service.DEFAULT_REACT_LIMIT)
+    app.config.setdefault("LIVE_PRESENCE_LIST_LIMIT", service.DEFAULT_PRESENCE_LIST_LIMIT)
     app.config.setdefault("LIVE_PRESENCE_DELAY", 0.0 if app.testing else PRESENCE_DELAY)
     registered = socketio.server is not None and NAMESPACE in socketio.server.namespace_handlers
     pending = any(

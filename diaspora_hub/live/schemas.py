@@ -168,6 +168,10 @@ class LeaveSchema(RoomEventSchema):
     pass
 
 
+class PresenceSchema(RoomEventSchema):
+    pass
+
+
 class SaySchema(RoomEventSchema):
     body = Text(required=True, min_length=1, max_length=MESSAGE_MAX_LENGTH)
     client_id = fields.String(

@@ -96,6 +96,10 @@ DEFAULT_REACT_LIMIT = 10
 RATE_WINDOW = timedelta(seconds=10)
 #: At most this many events in a ``join`` acknowledgement; the rest through the REST log.
 REPLAY_LIMIT = 500
+#: Rooms with more people present than this give participants the list of who is here
+#: when they ask for it (``presence_list``), not with every join: a crowd joining would
+#: otherwise send everyone a list that grows with the crowd.
+DEFAULT_PRESENCE_LIST_LIMIT = 100
 MESSAGE_MAX_LENGTH = 2000
 QUESTION_MAX_LENGTH = 500
 
@@ -837,6 +841,18 @@ def presence_view(value: Json, *, chatham: bool, facilitator: bool) -> Json:
     return {"room": value["room"], "counts": value["counts"], "total": value["total"]}
 
 
+def _presence_for(session: Session, room: Room, *, facilitator: bool) -> Json:
+    """Presence in a state: the list for facilitators and in small open rooms, else the
+    counts by bloc (see ``DEFAULT_PRESENCE_LIST_LIMIT`` and ``presence_view``)."""
+    if not facilitator:
+        counts = _bloc_counts(session, room.id)
+        total = sum(counts.values())
+        limit = _setting("LIVE_PRESENCE_LIST_LIMIT", DEFAULT_PRESENCE_LIST_LIMIT)
+        if room.is_chatham_house or total > limit:
+            return {"room": room.id, "counts": counts, "total": total}
+    return _presence(session, room)
+
+
 def _presence_pair(value: Json, room: Room) -> tuple[Json, Json]:
     return value, presence_view(value, chatham=room.is_chatham_house, facilitator=False)
 
@@ -1094,9 +1110,7 @@ def _state(
         ),
         **_shared_state(session, room, facilitator=facilitator, views=views),
         "last_seq": room.last_seq,
-        "presence": presence_view(
-            _presence(session, room), chatham=chatham, facilitator=facilitator
-        ),
+        "presence": _presence_for(session, room, facilitator=facilitator),
     }
     if facilitator:
         state["speaking_time"] = speaking_time(session, room, now)
@@ -1289,6 +1303,18 @@ def join(
         },
         [_announce_presence(session, room, Delivery(room_id=room.id), [user.id])],
     )
+
+
+def presence_list(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:
+    """Everyone in the room, for a person in it who asks (large rooms do not send it with
+    the join); participants of Chatham House rooms get the counts by bloc only."""
+    seat = _seat(session, user, room_id, sid)
+    value = presence_view(
+        _presence(session, seat.room),
+        chatham=seat.room.is_chatham_house,
+        facilitator=seat.facilitator,
+    )
+    return Outcome({"presence": value})
 
 
 def leave(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:

@@ -22,6 +22,7 @@ export const LABEL_KEYS = [
   "missed_messages",
   "nobody_here",
   "people_here",
+  "show_everyone",
   "nobody_speaking",
   "now_speaking",
   "speaking_for",

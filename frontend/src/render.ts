@@ -679,7 +679,12 @@ export class RoomView {
     }
     const host = required("presence");
     if (presence.people === undefined) {
-      replaceKeepingFocus(host); // Chatham House: the counts by bloc say it all
+      // Chatham House: the counts by bloc say it all; large rooms: the list on request.
+      if (this.store.mayListPeople && presence.total > 0) {
+        replaceKeepingFocus(host, actionButton(t("show_everyone"), "presence-list"));
+      } else {
+        replaceKeepingFocus(host);
+      }
       return;
     }
     if (presence.people.length === 0) {

@@ -6,7 +6,7 @@ import { byId } from "./dom";
 import { configure } from "./format";
 import { loadLabels, t } from "./i18n";
 import { Outbox } from "./outbox";
-import type { Ack, AckError, RoomData } from "./protocol";
+import type { Ack, AckError, Presence, RoomData } from "./protocol";
 import { RoomView } from "./render";
 import { Connection } from "./socket";
 import { Changes, RoomStore, type Section } from "./state";
@@ -81,6 +81,7 @@ function start(root: HTMLElement, data: RoomData): void {
       if (historyUpTo === null) historyUpTo = ack.state.last_seq;
       show(changes);
       if (!ack.complete || store.hasGap) void catchUp();
+      if (store.missingPeople) listPeople();
       outbox.flush();
     },
     event: (event) => {
@@ -99,6 +100,7 @@ function start(root: HTMLElement, data: RoomData): void {
       const changes = new Changes();
       store.replaceState(state, changes);
       show(changes);
+      if (store.missingPeople) listPeople();
     },
   });
 
@@ -122,6 +124,15 @@ function start(root: HTMLElement, data: RoomData): void {
     }
     done?.(ack);
     return true;
+  }
+
+  /** Ask for the list of who is here (large rooms send counts with the join). */
+  function listPeople(): void {
+    void run<{ presence: Presence }>("presence", {}, (ack) => {
+      const changes = new Changes();
+      store.setPresence(ack.presence, changes);
+      show(changes);
+    });
   }
 
   function refresh(...sections: Section[]): void {
@@ -188,6 +199,9 @@ function start(root: HTMLElement, data: RoomData): void {
       }
       case "lock":
         void run("lock", { locked: !state.room.locked });
+        break;
+      case "presence-list":
+        listPeople();
         break;
       default:
         break;

@@ -12,6 +12,7 @@ import type {
   JoinAck,
   Person,
   Poll,
+  Presence,
   PresenceChange,
   PresentPerson,
   QueueEntry,
@@ -91,8 +92,21 @@ export class RoomStore {
   private readonly pending = new Map<number, RoomEvent>();
   private readonly mine = new Set<number>();
 
+  /** The person asked for the list of who is here (large rooms send counts only). */
+  wantsPeople = false;
+
   get facilitator(): boolean {
     return this.state?.you.facilitator ?? false;
+  }
+
+  /** Whether this person may see who is here by name (not so in Chatham House rooms). */
+  get mayListPeople(): boolean {
+    return this.facilitator || this.state?.room.mode !== "chatham_house";
+  }
+
+  /** Whether the held presence lacks the list this person asked for and may have. */
+  get missingPeople(): boolean {
+    return this.wantsPeople && this.mayListPeople && this.state?.presence.people === undefined;
   }
 
   get muted(): boolean {
@@ -153,6 +167,14 @@ export class RoomStore {
     ] as const) {
       changes.sections.add(section);
     }
+  }
+
+  /** Adopt the list of who is here, asked for with the ``presence`` event. */
+  setPresence(presence: Presence, changes: Changes): void {
+    if (this.state === null) return;
+    this.wantsPeople = true;
+    this.state.presence = presence;
+    changes.sections.add("presence");
   }
 
   /** Apply a presence change to the list held since the last join or state. */

@@ -360,3 +360,50 @@ def test_people_joining_after_a_change_see_it_though_earlier_joiners_shared_a_re
     assert [entry["person"]["name"] for entry in third["state"]["queue"]] == ["Bruno Gomes"]
     assert [q["body"] for q in third["state"]["questions"]] == ["Who pays the fees?"]
     assert third["state"]["last_seq"] == asked["seq"]
+
+
+def test_in_large_rooms_participants_get_the_list_of_who_is_here_when_they_ask(
+    app, live_client, world
+):
+    app.config["LIVE_PRESENCE_LIST_LIMIT"] = 1
+    amina = live_client(world.amina)
+    bruno = live_client(world.bruno)
+    fatou = live_client(world.facilitator)
+    joined(amina, world.open_room)
+    state = joined(bruno, world.open_room)["state"]
+    assert state["presence"] == {
+        "room": world.open_room.id,
+        "counts": {"diaspora": 1, "government": 1, "io": 0, "other": 0},
+        "total": 2,
+    }
+    facilitators_view = joined(fatou, world.open_room)["state"]["presence"]
+    assert [p["person"]["name"] for p in facilitators_view["people"]] == [
+        "Amina Diallo",
+        "Bruno Gomes",
+        "Fatou Facilitator",
+    ]
+    asked = emit(bruno, "presence", {"room": world.open_room.id})
+    assert asked["ok"], asked
+    assert asked["presence"]["people"] == facilitators_view["people"]
+    assert asked["presence"]["total"] == 3
+
+
+def test_the_list_of_who_is_here_needs_the_room_and_keeps_chatham_house(live_client, world):
+    amina = live_client(world.amina)
+    bruno = live_client(world.bruno)
+    refused = emit(amina, "presence", {"room": world.chatham_room.id})
+    assert refused["ok"] is False
+    assert refused["error"]["code"] == "not_joined"
+    joined(amina, world.chatham_room)
+    joined(bruno, world.chatham_room)
+    asked = emit(amina, "presence", {"room": world.chatham_room.id})
+    assert asked == {
+        "ok": True,
+        "presence": {
+            "room": world.chatham_room.id,
+            "counts": {"diaspora": 1, "government": 1, "io": 0, "other": 0},
+            "total": 2,
+        },
+    }
+    wrong = emit(amina, "presence", {"room": "2"})
+    assert (wrong["ok"], wrong["error"]["code"]) == (False, "wrong_type")

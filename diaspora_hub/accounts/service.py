@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -240,6 +241,8 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return token
 
 
+#: How stale a token's "last used" may be before a use records it again.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 #: Built once: every API request and live connection with a token runs it.
 _TOKEN = (
     select(ApiToken)
@@ -254,5 +257,8 @@ def user_for_token(session: Session, secret: str) -> User | None:
     token = session.scalar(_TOKEN, {"token_hash": _hash_token(secret)})
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    # Minutes are precise enough to tell a token in use, and spare a write per request.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
+        token.last_used_at = now
     return token.user

@@ -177,6 +177,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import flask
@@ -305,6 +306,12 @@ def _flush_presence(app: Flask, room_id: int, delay: float) -> None:
             _emit_presence(room_id, pair)
 
 
+@cache
+def _schema(schema: type[ma.Schema]) -> ma.Schema:
+    """One instance per payload schema: loading keeps no state in it."""
+    return schema()
+
+
 def _error(exc: AppError) -> Json:
     return {"ok": False, **exc.to_dict()}
 
@@ -320,7 +327,7 @@ def _handle(
     """Parse, act as the connection's person, commit once, then broadcast; errors become acks."""
     session = db.session()
     try:
-        args = load(schema(), {} if data is None else data)
+        args = load(_schema(schema), {} if data is None else data)
         user = presence.connection_user(session, _sid())
         outcome = operation(session, user, args)
         session.commit()

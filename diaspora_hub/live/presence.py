@@ -15,8 +15,9 @@ import socket
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
@@ -54,21 +55,23 @@ def open_connection(
     worker_id: str,
     session_key: str | None,
     now: datetime | None = None,
-) -> LiveConnection:
+) -> None:
     now = now or utcnow()
-    connection = LiveConnection(
-        sid=sid,
-        user_id=user.id,
-        worker_id=worker_id,
-        session_key=session_key,
-        connected_at=now,
-        last_seen=now,
+    session.execute(
+        _OPEN_CONNECTION,
+        {
+            "sid": sid,
+            "user_id": user.id,
+            "worker_id": worker_id,
+            "session_key": session_key,
+            "connected_at": now,
+            "last_seen": now,
+        },
     )
-    session.add(connection)
-    session.flush()
-    return connection
 
 
+#: Built once: every connection runs it (a plain INSERT, no unit of work).
+_OPEN_CONNECTION = insert(cast(Table, LiveConnection.__table__))
 #: Built once: every live event starts with it.
 _CONNECTION_USER = (
     select(User)

@@ -25,14 +25,17 @@ import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar, cast
 from uuid import uuid4
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import (
+    Integer,
     Select,
     String,
+    Table,
     bindparam,
     case,
     delete,
@@ -44,8 +47,9 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningInsert
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core import audit
@@ -171,13 +175,42 @@ _SEAT = (
     .with_for_update(of=Room)
     .execution_options(populate_existing=True)
 )
-_CONNECTION_AND_SEAT = (
-    select(LiveConnection.sid, RoomPresence.id)
+# Everything a join decides on, in one statement: the room (locked), the person's row in
+# it, whether this connection is alive and already in the room, and their standing in the
+# space (``spaces.standing_columns``).
+_JOIN = (
+    select(
+        Room,
+        RoomParticipant,
+        LiveConnection.sid,
+        RoomPresence.id,
+        *spaces.standing_columns(bindparam("user_id", type_=Integer), Room.space_id),
+    )
+    .select_from(Room)
+    .outerjoin(
+        RoomParticipant,
+        (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == bindparam("user_id")),
+    )
+    .outerjoin(LiveConnection, LiveConnection.sid == bindparam("sid"))
     .outerjoin(
         RoomPresence,
-        (RoomPresence.sid == LiveConnection.sid) & (RoomPresence.room_id == bindparam("room_id")),
+        (RoomPresence.sid == LiveConnection.sid) & (RoomPresence.room_id == Room.id),
     )
-    .where(LiveConnection.sid == bindparam("sid"))
+    .options(
+        joinedload(Room.space),
+        joinedload(RoomParticipant.user),
+        joinedload(RoomParticipant.organisation),
+    )
+    .where(Room.id == bindparam("room_id"))
+    .with_for_update(of=Room)
+    .execution_options(populate_existing=True)
+)
+_PRESENCE_TABLE = cast(Table, RoomPresence.__table__)
+_ADD_PRESENCE = insert(_PRESENCE_TABLE)
+_REJOIN = (
+    update(_PRESENCE_TABLE)
+    .where(_PRESENCE_TABLE.c.id == bindparam("seat_id"))
+    .values(facilitator=bindparam("seat_facilitator"), last_seen=bindparam("seen"))
 )
 _NEXT_SEQ = (
     update(Room)
@@ -555,21 +588,26 @@ def _participant(
     existing: RoomParticipant | None,
     *,
     refresh: bool = False,
+    admitted_at: datetime | None = None,
 ) -> RoomParticipant:
     """The person's standing row in the room (``existing``: as read, or None), created on
-    first need with their bloc."""
+    first need with their bloc (and ``admitted_at``, when they are being let in)."""
     participant = existing
     if participant is None:
-        organisation = affiliation(session, user, room.space)
-        participant = RoomParticipant(
-            room_id=room.id,
-            user=user,
-            user_id=user.id,
-            organisation=organisation,
-            bloc=organisation.bloc if organisation is not None else Bloc.OTHER,
-        )
-        session.add(participant)
-        session.flush()
+        organisation = _affiliation(session, user.id, room.space_id)
+        values = {
+            "room_id": room.id,
+            "user_id": user.id,
+            "organisation_id": organisation.id if organisation is not None else None,
+            "bloc": organisation.bloc if organisation is not None else Bloc.OTHER,
+            "admitted_at": admitted_at,
+            "registered_at": None,
+            "muted_at": None,
+            "removed_at": None,
+        }
+        participant = _insert(session, RoomParticipant, values)
+        set_committed_value(participant, "user", user)
+        set_committed_value(participant, "organisation", organisation)
     elif refresh:
         organisation = _affiliation(session, user.id, room.space_id)
         bloc = organisation.bloc if organisation is not None else Bloc.OTHER
@@ -586,12 +624,14 @@ def _existing_participant(session: Session, room: Room, user_id: int) -> RoomPar
 
 def _admissible(session: Session, user: User, room: Room) -> bool:
     """Whether ``user`` may be in the room (raises why not); True for its facilitators."""
-    return _admit(session, user, room, _existing_participant(session, room, user.id))
+    standing = spaces.require_participant(session, user, room.space)
+    return _admission(room, standing, _existing_participant(session, room, user.id))
 
 
-def _admit(session: Session, user: User, room: Room, participant: RoomParticipant | None) -> bool:
-    """``_admissible`` for a person whose standing row in the room (or None) is read."""
-    if spaces.require_participant(session, user, room.space).manager:
+def _admission(room: Room, standing: spaces.Standing, participant: RoomParticipant | None) -> bool:
+    """``_admissible`` for a person whose standing in the space and row in the room (or
+    None) are read."""
+    if standing.manager:
         return True
     if participant is not None and participant.is_removed:
         raise Removed(_("The facilitators removed you from this room."))
@@ -643,18 +683,43 @@ def _append(
     """Store one event with the room's next sequence number (atomic, shared by all workers)."""
     seq = session.execute(_NEXT_SEQ, {"room_id": room.id}).scalar_one()
     set_committed_value(room, "last_seq", seq)
-    event = RoomEvent(
-        room_id=room.id,
-        seq=seq,
-        type=kind,
-        actor_id=actor_id,
-        payload={"actor": actor, "data": data},
-        client_id=client_id,
-        created_at=now or utcnow(),
+    return _insert(
+        session,
+        RoomEvent,
+        {
+            "room_id": room.id,
+            "seq": seq,
+            "type": kind,
+            "actor_id": actor_id,
+            "payload": {"actor": actor, "data": data},
+            "client_id": client_id,
+            "hidden_at": None,
+            "created_at": now or utcnow(),
+        },
     )
-    session.add(event)
-    session.flush()
-    return event
+
+
+Inserted = TypeVar("Inserted", RoomEvent, RoomParticipant)
+
+
+@cache
+def _insert_statement(table: Table) -> ReturningInsert[tuple[int]]:
+    """Built once per table (see the statements of the hot paths)."""
+    return insert(table).returning(table.c.id)
+
+
+def _insert(session: Session, model: type[Inserted], values: Json) -> Inserted:
+    """Insert one row with a plain INSERT and adopt it as if it had been read.
+
+    Every message stores an event and every first arrival a participant; the unit of work
+    would cost more than the INSERT itself.
+    """
+    statement = _insert_statement(cast(Table, model.__table__))
+    row_id = session.execute(statement, values).scalar_one()
+    instance = model(id=row_id, **values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def _append_by(
@@ -1244,39 +1309,36 @@ def join(
     read, so the connection hears every event stored after that read. ``views`` is the
     worker's cache of state parts (see ``snapshots``).
     """
-    room = _lock_room(session, room_id)
-    if room is None:
+    row = session.execute(_JOIN, {"room_id": room_id, "user_id": user.id, "sid": sid}).first()
+    if row is None:
         raise NotFound(_("No such room."))
-    existing = _existing_participant(session, room, user.id)
-    facilitator = _admit(session, user, room, existing)
-    connection, seat = session.execute(
-        _CONNECTION_AND_SEAT, {"room_id": room.id, "sid": sid}
-    ).first() or (None, None)
+    room, existing, connection, seat, *facts = row
+    standing = spaces.standing_from(user, facts)
+    if not standing.visible:
+        raise NotFound(_("No such room."))
+    facilitator = _admission(room, spaces.require_standing(standing), existing)
     if connection is None:
         raise NotJoined(_("This connection has ended; connect again."))
     now = utcnow()
-    participant = _participant(session, room, user, existing, refresh=True)
-    first_visit = participant.admitted_at is None
-    if first_visit:
+    first_visit = existing is None or existing.admitted_at is None
+    participant = _participant(session, room, user, existing, refresh=True, admitted_at=now)
+    if participant.admitted_at is None:
         participant.admitted_at = now
     if seat is None:
         session.execute(
-            insert(RoomPresence).values(
-                sid=sid,
-                room_id=room.id,
-                user_id=user.id,
-                worker_id=worker_id,
-                facilitator=facilitator,
-                joined_at=now,
-                last_seen=now,
-            )
+            _ADD_PRESENCE,
+            {
+                "sid": sid,
+                "room_id": room.id,
+                "user_id": user.id,
+                "worker_id": worker_id,
+                "facilitator": facilitator,
+                "joined_at": now,
+                "last_seen": now,
+            },
         )
     else:
-        session.execute(
-            update(RoomPresence)
-            .where(RoomPresence.id == seat)
-            .values(facilitator=facilitator, last_seen=now)
-        )
+        session.execute(_REJOIN, {"seat_id": seat, "seat_facilitator": facilitator, "seen": now})
     session.flush()
     if subscribe is not None:
         subscribe(facilitator)

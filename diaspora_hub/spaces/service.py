@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
@@ -157,42 +157,62 @@ class Standing:
     conduct_accepted: bool
 
 
-def _standing_statement() -> Select[tuple[bool, bool, bool]]:
-    """``standing`` as one statement, built once: live rooms run it on every join."""
-    user_id = bindparam("user_id", type_=Integer)
-    space_id = bindparam("space_id", type_=Integer)
+def standing_columns(
+    user_id: BindParameter[int], space_id: ColumnElement[int] | QueryableAttribute[int]
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """The facts behind a ``Standing`` as SQL columns (see ``standing_from``), for queries
+    that read them together with other rows: a live room's join reads everything at once."""
     current_conduct = (
         select(CodeOfConduct.id)
         .where(CodeOfConduct.space_id == space_id)
         .order_by(CodeOfConduct.version.desc())
         .limit(1)
         .scalar_subquery()
+        # ``space_id`` may be a column of the enclosing query, two levels up.
+        .correlate_except(CodeOfConduct)
     )
     accepted = exists().where(
         ConductAcceptance.conduct_id == current_conduct, ConductAcceptance.user_id == user_id
     )
-    return select(
+    return (
         exists().where(Space.id == space_id, _visible_to(user_id)),
         exists().where(SpaceFacilitator.space_id == space_id, SpaceFacilitator.user_id == user_id),
         ~exists().where(CodeOfConduct.space_id == space_id) | accepted,
     )
 
 
-_STANDING = _standing_statement()
+#: Built once: every live join and every contribution asks it.
+_STANDING = select(
+    *standing_columns(bindparam("user_id", type_=Integer), bindparam("space_id", type_=Integer))
+)
 
 
-def standing(session: Session, user: User, space_id: int) -> Standing:
-    """The person's ``Standing`` in one query."""
-    row = session.execute(_STANDING, {"user_id": user.id, "space_id": space_id}).one()
-    visible, facilitator, conduct_accepted = (bool(value) for value in row)
+def standing_from(user: User, facts: Sequence[Any], *, space_exists: bool = True) -> Standing:
+    """The ``Standing`` of ``user`` from the values of ``standing_columns``."""
+    visible, facilitator, conduct_accepted = (bool(value) for value in facts)
     if user.is_admin:
-        exists_at_all = session.get(Space, space_id) is not None
         return Standing(
-            visible=exists_at_all, manager=exists_at_all, conduct_accepted=conduct_accepted
+            visible=space_exists, manager=space_exists, conduct_accepted=conduct_accepted
         )
     return Standing(
         visible=visible, manager=visible and facilitator, conduct_accepted=conduct_accepted
     )
+
+
+def standing(session: Session, user: User, space_id: int) -> Standing:
+    """The person's ``Standing`` in one query."""
+    facts = session.execute(_STANDING, {"user_id": user.id, "space_id": space_id}).one()
+    space_exists = not user.is_admin or session.get(Space, space_id) is not None
+    return standing_from(user, facts, space_exists=space_exists)
+
+
+def require_standing(found: Standing) -> Standing:
+    """Taking part needs sight of the space and the current code of conduct accepted."""
+    if not found.visible:
+        raise NotFound(_("No such space."))
+    if not found.conduct_accepted:
+        raise ConductNotAccepted(_("Please accept the space's code of conduct first."))
+    return found
 
 
 def require_participant(session: Session, user: User | None, space: Space) -> Standing:
@@ -200,12 +220,7 @@ def require_participant(session: Session, user: User | None, space: Space) -> St
     current code of conduct accepted."""
     if user is None or not user.is_authenticated:
         raise Forbidden(_("Please log in to take part."))
-    found = standing(session, user, space.id)
-    if not found.visible:
-        raise NotFound(_("No such space."))
-    if not found.conduct_accepted:
-        raise ConductNotAccepted(_("Please accept the space's code of conduct first."))
-    return found
+    return require_standing(standing(session, user, space.id))
 
 
 # --- reading ---------------------------------------------------------------------------

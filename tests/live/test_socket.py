@@ -7,7 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts import service as accounts
+from diaspora_hub.live import service
 from diaspora_hub.live.models import LiveConnection, Room, RoomEvent, RoomPresence
+from diaspora_hub.spaces.models import CodeOfConduct
+from tests import factories
 from tests.live.conftest import NAMESPACE, drain, emit, joined, received
 
 pytestmark = pytest.mark.postgres
@@ -407,3 +410,24 @@ def test_the_list_of_who_is_here_needs_the_room_and_keeps_chatham_house(live_cli
     }
     wrong = emit(amina, "presence", {"room": "2"})
     assert (wrong["ok"], wrong["error"]["code"]) == (False, "wrong_type")
+
+
+def test_joining_asks_for_the_code_of_conduct_of_the_room_s_own_space(
+    app, live_client, session, world
+):
+    """Another space's newer code of conduct, which Amina never accepted, is not hers to
+    accept before she joins a room here; her own space's new version is."""
+    other = factories.space(session, facilitators=(world.facilitator,), accepted_by=())
+    other.conducts.append(CodeOfConduct(version=2, text="Stricter rules."))
+    session.commit()
+    with app.test_request_context():
+        service.open_room(session, world.facilitator, other.slug, title="Elsewhere")
+        session.commit()
+    amina = live_client(world.amina)
+    assert emit(amina, "join", {"room": world.open_room.id})["ok"]
+
+    world.space.conducts.append(CodeOfConduct(version=2, text="Updated rules."))
+    session.commit()
+    bruno = live_client(world.bruno)
+    refused = emit(bruno, "join", {"room": world.open_room.id})
+    assert (refused["ok"], refused["error"]["code"]) == (False, "conduct_required")

@@ -23,7 +23,8 @@ N = 500 under eventlet with the garbage-collection measures off (GC_FREEZE_SECON
 
 Environment: BENCH_MODES (eventlet,gevent), BENCH_SIZES (50,500,2000),
 BENCH_LATENCY_SECONDS (20), BENCH_KINDS (ours,minimal), BENCH_GC_SIZE (500; 0 skips the
-GC rows), BENCH_JSON (a file to write every figure to), BENCH_KEEP (keep the logs).
+GC rows), BENCH_REPEATS (3: each case runs this many times, and every figure is the
+median), BENCH_JSON (a file to write every figure to), BENCH_KEEP (keep the logs).
 Figures only; nothing is asserted.
 """
 
@@ -33,6 +34,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,7 +54,7 @@ MINIMAL = BENCH_DIR / "minimal_server.py"
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-SATURATION_DELIVERIES = 120_000
+SATURATION_DELIVERIES = 300_000
 SATURATION_SENDERS = 16
 LATENCY_RATE = 10
 GC_PAUSE_LINE = "Full garbage collection paused the server for "
@@ -256,7 +258,25 @@ class Client:
                 self.process.wait()
 
 
-def run_case(case: Case, template: Path, tokens: list[str], workdir: Path) -> None:
+def run_case(case: Case, template: Path, tokens: list[str], workdir: Path, repeats: int) -> None:
+    """Run a case ``repeats`` times (fresh server and database each time); keep the median
+    of every figure, since one run on a shared machine can be off either way."""
+    runs = []
+    for _ in range(repeats):
+        measure(case, template, tokens, workdir)
+        runs.append(case.figures)
+    case.figures = {
+        key: (
+            statistics.median(run[key] for run in runs)
+            if isinstance(runs[0][key], int | float)
+            else " ".join(str(run[key]) for run in runs)
+        )
+        for key in runs[0]
+    }
+    case.figures["runs"] = repeats
+
+
+def measure(case: Case, template: Path, tokens: list[str], workdir: Path) -> None:
     database = workdir / f"case-{case.mode}-{case.n}-{case.kind}.sqlite3"
     shutil.copyfile(template, database)
     port = servers.free_port()
@@ -409,6 +429,7 @@ def main() -> None:
     modes = _env_list("BENCH_MODES", "eventlet,gevent")
     sizes = [int(n) for n in _env_list("BENCH_SIZES", "50,500,2000")]
     gc_size = int(os.environ.get("BENCH_GC_SIZE", "500"))
+    repeats = max(1, int(os.environ.get("BENCH_REPEATS", "3")))
     if shutil.which("node") is None or not (PROJECT_DIR / "frontend/node_modules/ws").exists():
         print("bench_rooms: needs Node and frontend/node_modules (make install); skipped")
         return
@@ -428,7 +449,7 @@ def main() -> None:
         print(f"bench_rooms: {len(tokens)} people with tokens in one room ({elapsed:.0f} s)")
         for case in cases:
             try:
-                run_case(case, template, tokens, workdir)
+                run_case(case, template, tokens, workdir, repeats)
             except RuntimeError as error:
                 print(f"  {case.label}: FAILED: {error}")
                 continue

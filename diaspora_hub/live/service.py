@@ -212,12 +212,14 @@ _REJOIN = (
     .where(_PRESENCE_TABLE.c.id == bindparam("seat_id"))
     .values(facilitator=bindparam("seat_facilitator"), last_seen=bindparam("seen"))
 )
+_ROOM_TABLE = cast(Table, Room.__table__)
+# On the table, not the class: the ORM's bulk-update handling costs more than the UPDATE,
+# and the new value is set on the loaded room by hand (``_append``).
 _NEXT_SEQ = (
-    update(Room)
-    .where(Room.id == bindparam("room_id"))
-    .values(last_seq=Room.last_seq + 1)
-    .returning(Room.last_seq)
-    .execution_options(synchronize_session=False)
+    update(_ROOM_TABLE)
+    .where(_ROOM_TABLE.c.id == bindparam("room_id"))
+    .values(last_seq=_ROOM_TABLE.c.last_seq + 1)
+    .returning(_ROOM_TABLE.c.last_seq)
 )
 _LATEST_EVENTS = (
     select(RoomEvent)

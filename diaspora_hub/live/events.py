@@ -117,9 +117,9 @@ Server → client events
     who arrived or whose entry changed (replace them by ``person.id``), ``left`` those no
     longer in the room on any connection; ``counts`` and ``total`` are the whole room's.
     The whole list comes with ``join`` and ``state`` (``state.presence``), or in large
-    rooms with the ``presence`` request; apply changes to it.
-    Participants of Chatham House rooms get ``{"room", "counts", "total"}`` only, here
-    and in ``state``. Changes are batched: a worker sends at most one per room every
+    rooms with the ``presence`` request; apply changes to it. Participants without the
+    list (Chatham House rooms, large rooms until they ask) get ``{"room", "counts",
+    "total"}`` only. Changes are batched: a worker sends at most one per room every
     ``LIVE_PRESENCE_DELAY`` seconds (default 0.5; 0 in tests), for everyone who changed
     since the last one, read from the database when sent — so a crowd arriving costs each
     person present one short message per batch, not a list of everyone per arrival.
@@ -167,8 +167,11 @@ Implementation
 ==============
 Each handler parses its payload with a schema, calls one service function as the person
 behind the connection, commits once, and only then broadcasts (see :func:`_handle`). A
-room has two Socket.IO rooms: ``room:<id>`` for participants (payloads as they may see
-them) and ``room:<id>:facilitators`` (identities); a connection is in exactly one of them.
+room has three Socket.IO rooms, one per ``service.Audience``, and a connection is in
+exactly one of them: ``room:<id>:facilitators`` (identities), ``room:<id>:listed``
+(participants who hold the list of who is here) and ``room:<id>:counted`` (the other
+participants: presence changes as counts only). Room events reach both kinds of
+participant alike.
 """
 
 from __future__ import annotations
@@ -197,7 +200,7 @@ from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError, Conflict
 from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import presence, schemas, service
-from diaspora_hub.live.service import Delivery, Outcome
+from diaspora_hub.live.service import Audience, Delivery, Outcome
 from diaspora_hub.live.snapshots import SharedViews
 
 logger = logging.getLogger(__name__)
@@ -231,9 +234,18 @@ class LiveRuntime:
     views: SharedViews = field(default_factory=SharedViews)
 
 
-def channel(room_id: int, facilitator: bool) -> str:
-    """The Socket.IO room of a live room's participants, or of its facilitators."""
-    return f"room:{room_id}:facilitators" if facilitator else f"room:{room_id}"
+def channel(room_id: int, audience: Audience) -> str:
+    """The Socket.IO room of one audience of a live room (see ``service.Audience``)."""
+    return f"room:{room_id}:{audience.value}"
+
+
+def _listen(sid: str, room_id: int, audience: Audience | None) -> None:
+    """Put a connection in one audience of a room (None: in none of them)."""
+    for other in Audience:
+        if other is not audience:
+            leave_room(channel(room_id, other), sid=sid, namespace=NAMESPACE)
+    if audience is not None:
+        join_room(channel(room_id, audience), sid=sid, namespace=NAMESPACE)
 
 
 def _runtime(app: Flask | None = None) -> LiveRuntime:
@@ -248,8 +260,11 @@ def _sid() -> str:
 def deliver(deliveries: Iterable[Delivery]) -> None:
     """Send what committed changes produced: events, presence, personal messages, disconnects."""
     for delivery in deliveries:
-        facilitators = channel(delivery.room_id, True)
-        participants = channel(delivery.room_id, False)
+        facilitators = channel(delivery.room_id, Audience.FACILITATORS)
+        participants = [
+            channel(delivery.room_id, Audience.LISTED),
+            channel(delivery.room_id, Audience.COUNTED),
+        ]
         for full, partial in delivery.events:
             socketio.emit("event", full, to=facilitators, namespace=NAMESPACE)
             socketio.emit("event", partial, to=participants, namespace=NAMESPACE)
@@ -265,8 +280,12 @@ def deliver(deliveries: Iterable[Delivery]) -> None:
 
 def _emit_presence(room_id: int, pair: tuple[Json, Json]) -> None:
     full, partial = pair
-    socketio.emit("presence", full, to=channel(room_id, True), namespace=NAMESPACE)
-    socketio.emit("presence", partial, to=channel(room_id, False), namespace=NAMESPACE)
+    for audience, payload in (
+        (Audience.FACILITATORS, full),
+        (Audience.LISTED, partial),
+        (Audience.COUNTED, service.counted(partial)),
+    ):
+        socketio.emit("presence", payload, to=channel(room_id, audience), namespace=NAMESPACE)
 
 
 def _presence_delay() -> float:
@@ -406,15 +425,14 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
 
     def on_join(self, data: Any = None, *_extra: Any) -> Json:
         sid = _sid()
-        joined: list[str] = []
+        joined: list[int] = []
 
         def operation(session: Session, user: User, args: dict[str, Any]) -> Outcome:
             room_id: int = args["room"]
 
-            def subscribe(facilitator: bool) -> None:
-                leave_room(channel(room_id, not facilitator), sid=sid, namespace=NAMESPACE)
-                join_room(channel(room_id, facilitator), sid=sid, namespace=NAMESPACE)
-                joined.append(channel(room_id, facilitator))
+            def subscribe(audience: Audience) -> None:
+                _listen(sid, room_id, audience)
+                joined.append(room_id)
 
             return service.join(
                 session,
@@ -428,8 +446,8 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             )
 
         def unsubscribe() -> None:
-            for name in joined:
-                leave_room(name, sid=sid, namespace=NAMESPACE)
+            for room_id in joined:
+                _listen(sid, room_id, None)
 
         return _handle(schemas.JoinSchema, data, operation, on_failure=unsubscribe)
 
@@ -443,17 +461,25 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
 
         def unsubscribe() -> None:
             for room_id in left:
-                for facilitator in (True, False):
-                    leave_room(channel(room_id, facilitator), sid=sid, namespace=NAMESPACE)
+                _listen(sid, room_id, None)
 
         return _handle(schemas.LeaveSchema, data, operation, after=unsubscribe)
 
     def on_presence(self, data: Any = None, *_extra: Any) -> Json:
-        return _handle(
-            schemas.PresenceSchema,
-            data,
-            lambda s, user, a: service.presence_list(s, user, a["room"], sid=_sid()),
-        )
+        sid = _sid()
+        asked: list[tuple[int, Audience]] = []
+
+        def operation(session: Session, user: User, args: dict[str, Any]) -> Outcome:
+            outcome = service.presence_list(session, user, args["room"], sid=sid)
+            if outcome.audience is not None:
+                asked.append((args["room"], outcome.audience))
+            return outcome
+
+        def listen() -> None:
+            for room_id, audience in asked:
+                _listen(sid, room_id, audience)
+
+        return _handle(schemas.PresenceSchema, data, operation, after=listen)
 
     def on_say(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(

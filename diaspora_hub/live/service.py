@@ -21,6 +21,7 @@ What people see:
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -317,6 +318,31 @@ _BLOC_COUNTS = (
 # What a change produces ---------------------------------------------------------------
 
 
+class Audience(enum.StrEnum):
+    """Who a connection in a room hears broadcasts as (a Socket.IO room each).
+
+    Facilitators get identities; participants who hold the list of who is here get the
+    presence changes that keep it current; the others (large rooms, Chatham House) get
+    the counts of presence changes only. Room events reach participants the same way.
+    """
+
+    FACILITATORS = "facilitators"
+    LISTED = "listed"
+    COUNTED = "counted"
+
+
+def audience_for(facilitator: bool, present: Json) -> Audience:
+    """Who a connection hears broadcasts as once it holds ``present`` (a presence)."""
+    if facilitator:
+        return Audience.FACILITATORS
+    return Audience.LISTED if "people" in present else Audience.COUNTED
+
+
+def counted(presence: Json) -> Json:
+    """A presence or presence change reduced to the counts by bloc."""
+    return {"room": presence["room"], "counts": presence["counts"], "total": presence["total"]}
+
+
 @dataclass
 class Delivery:
     """Broadcasts of one room, sent only after the transaction committed.
@@ -344,6 +370,8 @@ class Outcome:
 
     ack: Json
     deliveries: list[Delivery] = field(default_factory=list)
+    #: the audience the acting connection belongs to from now on, when this changed it
+    audience: Audience | None = None
 
 
 @dataclass
@@ -905,7 +933,7 @@ def presence_view(value: Json, *, chatham: bool, facilitator: bool) -> Json:
     counts by bloc only (a list of bloc labels would tell them nothing more)."""
     if facilitator or not chatham:
         return value
-    return {"room": value["room"], "counts": value["counts"], "total": value["total"]}
+    return counted(value)
 
 
 def _presence_for(session: Session, room: Room, *, facilitator: bool) -> Json:
@@ -1162,9 +1190,11 @@ def _state(
     participant: RoomParticipant | None = None,
     first_visit: bool = False,
     views: SharedViews | None = None,
+    present: Json | None = None,
 ) -> Json:
-    """The whole room as ``user`` (whose standing row ``participant`` is, when already
-    read) may see it, with their own standing under ``you``."""
+    """The whole room as ``user`` (whose standing row ``participant`` and presence
+    ``present`` are, when already read) may see it, with their own standing under
+    ``you``."""
     participant = participant or _existing_participant(session, room, user.id)
     you = _you(session, room, participant, user, first_visit=first_visit)
     you["facilitator"] = facilitator
@@ -1177,7 +1207,11 @@ def _state(
         ),
         **_shared_state(session, room, facilitator=facilitator, views=views),
         "last_seq": room.last_seq,
-        "presence": _presence_for(session, room, facilitator=facilitator),
+        "presence": (
+            present
+            if present is not None
+            else _presence_for(session, room, facilitator=facilitator)
+        ),
     }
     if facilitator:
         state["speaking_time"] = speaking_time(session, room, now)
@@ -1302,12 +1336,12 @@ def join(
     sid: str,
     worker_id: str,
     since: int | None = None,
-    subscribe: Callable[[bool], None] | None = None,
+    subscribe: Callable[[Audience], None] | None = None,
     views: SharedViews | None = None,
 ) -> Outcome:
     """Enter a room on this connection: the room state and the events after ``since``.
 
-    ``subscribe(facilitator)`` is called once the person is admitted and before the log is
+    ``subscribe(audience)`` is called once the person is admitted and before the log is
     read, so the connection hears every event stored after that read. ``views`` is the
     worker's cache of state parts (see ``snapshots``).
     """
@@ -1342,8 +1376,9 @@ def join(
     else:
         session.execute(_REJOIN, {"seat_id": seat, "seat_facilitator": facilitator, "seen": now})
     session.flush()
+    present = _presence_for(session, room, facilitator=facilitator)
     if subscribe is not None:
-        subscribe(facilitator)
+        subscribe(audience_for(facilitator, present))
     state = _state(
         session,
         room,
@@ -1353,6 +1388,7 @@ def join(
         participant=participant,
         first_visit=first_visit,
         views=views,
+        present=present,
     )
     events, complete = _events_for_join(session, room, since)
     chatham = room.is_chatham_house
@@ -1378,7 +1414,7 @@ def presence_list(session: Session, user: User, room_id: int, *, sid: str) -> Ou
         chatham=seat.room.is_chatham_house,
         facilitator=seat.facilitator,
     )
-    return Outcome({"presence": value})
+    return Outcome({"presence": value}, audience=audience_for(seat.facilitator, value))
 
 
 def leave(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:

@@ -95,6 +95,7 @@ function start(root: HTMLElement, data: RoomData): void {
       const changes = new Changes();
       store.applyPresence(presence, changes);
       show(changes);
+      if (store.missingPeople) listPeople();
     },
     roomState: (state) => {
       const changes = new Changes();

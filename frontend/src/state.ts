@@ -182,6 +182,11 @@ export class RoomStore {
     if (this.state === null) return;
     const held = this.state.presence;
     let people = held.people;
+    if (people !== undefined && change.people === undefined && this.mayListPeople) {
+      // Counts only: the server does not keep this list current; ask for it again.
+      people = undefined;
+      this.wantsPeople = true;
+    }
     if (people !== undefined && change.people !== undefined) {
       const gone = new Set<number | undefined>(change.left ?? []);
       for (const present of change.people) gone.add(present.person.id);

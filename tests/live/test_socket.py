@@ -431,3 +431,33 @@ def test_joining_asks_for_the_code_of_conduct_of_the_room_s_own_space(
     bruno = live_client(world.bruno)
     refused = emit(bruno, "join", {"room": world.open_room.id})
     assert (refused["ok"], refused["error"]["code"]) == (False, "conduct_required")
+
+
+def test_in_large_rooms_only_people_holding_the_list_hear_who_arrives(app, live_client, world):
+    app.config["LIVE_PRESENCE_LIST_LIMIT"] = 1
+    amina = live_client(world.amina)
+    bruno = live_client(world.bruno)
+    chen = live_client(world.chen)
+    joined(amina, world.open_room)  # alone: the list comes with her join
+    joined(bruno, world.open_room)  # two people: counts only
+    drain(amina, bruno)
+    joined(chen, world.open_room)
+    (to_amina,) = received(amina, "presence")
+    (to_bruno,) = received(bruno, "presence")
+    assert [p["person"]["name"] for p in to_amina["people"]] == ["Chen Wei"]
+    assert to_bruno == {
+        "room": world.open_room.id,
+        "counts": {"diaspora": 1, "government": 1, "io": 1, "other": 0},
+        "total": 3,
+    }
+    assert emit(bruno, "presence", {"room": world.open_room.id})["ok"]
+    chen.disconnect(namespace=NAMESPACE)
+    (left,) = received(bruno, "presence")
+    assert (left["left"], left["total"]) == ([world.chen.id], 2)
+    # Room events reach participants whether or not they hold the list.
+    said = emit(chen_again := live_client(world.chen), "join", {"room": world.open_room.id})
+    assert said["ok"]
+    drain(amina, bruno)
+    emit(chen_again, "say", {"room": world.open_room.id, "body": "Back", "client_id": "b"})
+    assert [e["data"]["body"] for e in received(amina, "event")] == ["Back"]
+    assert [e["data"]["body"] for e in received(bruno, "event")] == ["Back"]

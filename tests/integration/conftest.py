@@ -160,9 +160,9 @@ class LiveClient:
             self._live_seqs.append(event["seq"])
         self._apply([event])
 
-    def _on_presence(self, snapshot: Json) -> None:
+    def _on_presence(self, change: Json) -> None:
         with self._lock:
-            self._presence.append(snapshot)
+            self._presence.append(change)
 
     def _apply(self, events: list[Json]) -> None:
         """Apply in ``seq`` order: skip what is held, keep early ones until the gap fills."""
@@ -199,7 +199,7 @@ class LiveClient:
             return list(self._live_seqs)
 
     def take_presence(self) -> list[Json]:
-        """The presence snapshots received since the last call."""
+        """The presence changes received since the last call."""
         with self._lock:
             taken, self._presence = self._presence, []
         return taken

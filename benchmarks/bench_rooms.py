@@ -263,8 +263,7 @@ def run_case(case: Case, template: Path, tokens: list[str], workdir: Path, repea
     of every figure, since one run on a shared machine can be off either way."""
     runs = []
     for _ in range(repeats):
-        measure(case, template, tokens, workdir)
-        runs.append(case.figures)
+        runs.append(measure(case, template, tokens, workdir))
     case.figures = {
         key: (
             statistics.median(run[key] for run in runs)
@@ -276,7 +275,8 @@ def run_case(case: Case, template: Path, tokens: list[str], workdir: Path, repea
     case.figures["runs"] = repeats
 
 
-def measure(case: Case, template: Path, tokens: list[str], workdir: Path) -> None:
+def measure(case: Case, template: Path, tokens: list[str], workdir: Path) -> Json:
+    """One run of a case: a fresh server and database, and its figures."""
     database = workdir / f"case-{case.mode}-{case.n}-{case.kind}.sqlite3"
     shutil.copyfile(template, database)
     port = servers.free_port()
@@ -331,7 +331,7 @@ def measure(case: Case, template: Path, tokens: list[str], workdir: Path) -> Non
         client.stop()
         server.stop()
     deliveries = max(1, saturated["deliveries"])
-    case.figures = {
+    return {
         "join_s": joined["join_ms"] / 1000,
         "join_cpu_ms": cpu_join / case.n * 1000,
         "presence_mb_received": joined["presence_bytes"] / 1e6,
@@ -371,7 +371,7 @@ COLUMNS = (
     ("KB/part.", "kb_per_participant", "{:.1f}"),
     ("join s", "join_s", "{:.2f}"),
     ("join CPU ms", "join_cpu_ms", "{:.1f}"),
-    ("GC>20ms", "gc_pauses_in_latency", "{}"),
+    ("GC>20ms", "gc_pauses_in_latency", "{:.0f}"),
     ("GC max", "gc_max_pause_ms", "{:.0f}"),
     ("srv CPU%", "latency_cpu_share", "{:.0%}"),
     ("cli us/d", "client_us_per_delivery", "{:.1f}"),

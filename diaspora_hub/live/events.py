@@ -185,7 +185,7 @@ from typing import Any
 
 import flask
 import marshmallow as ma
-from flask import Flask, current_app, has_app_context, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room, leave_room
@@ -288,10 +288,6 @@ def _emit_presence(room_id: int, pair: tuple[Json, Json]) -> None:
         socketio.emit("presence", payload, to=channel(room_id, audience), namespace=NAMESPACE)
 
 
-def _presence_delay() -> float:
-    return float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) if has_app_context() else 0
-
-
 def _schedule_presence(room_id: int, user_ids: set[int]) -> None:
     """Send the presence of ``user_ids``, read from the database, once the batching delay
     is over, together with every other change of the room's presence until then."""
@@ -303,7 +299,7 @@ def _schedule_presence(room_id: int, user_ids: set[int]) -> None:
             return
         runtime.presence_due[room_id] = set(user_ids)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    socketio.start_background_task(_flush_presence, app, room_id, _presence_delay())
+    socketio.start_background_task(_flush_presence, app, room_id, service.presence_delay())
 
 
 def _flush_presence(app: Flask, room_id: int, delay: float) -> None:

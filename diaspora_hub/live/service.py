@@ -621,7 +621,7 @@ def _participant(
     admitted_at: datetime | None = None,
 ) -> RoomParticipant:
     """The person's standing row in the room (``existing``: as read, or None), created on
-    first need with their bloc (and ``admitted_at``, when they are being let in)."""
+    first need with their bloc; ``admitted_at``: they are being let in (kept if earlier)."""
     participant = existing
     if participant is None:
         organisation = _affiliation(session, user.id, room.space_id)
@@ -645,6 +645,8 @@ def _participant(
             participant.organisation = organisation
         if participant.bloc is not bloc:
             participant.bloc = bloc
+    if admitted_at is not None and participant.admitted_at is None:
+        participant.admitted_at = admitted_at
     return participant
 
 
@@ -952,16 +954,17 @@ def _presence_pair(value: Json, room: Room) -> tuple[Json, Json]:
     return value, presence_view(value, chatham=room.is_chatham_house, facilitator=False)
 
 
-def _presence_batched() -> bool:
-    """Whether presence is sent batched (LIVE_PRESENCE_DELAY), and so read when sent."""
-    return has_app_context() and float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) > 0
+def presence_delay() -> float:
+    """Seconds presence changes of a room are batched for (LIVE_PRESENCE_DELAY); 0: sent
+    with the change that made them."""
+    return float(current_app.config.get("LIVE_PRESENCE_DELAY", 0)) if has_app_context() else 0
 
 
 def _announce_presence(
     session: Session, room: Room, delivery: Delivery, user_ids: Collection[int]
 ) -> Delivery:
     """Tell the room that the presence of ``user_ids`` changed: now, or batched."""
-    if _presence_batched():
+    if presence_delay() > 0:
         delivery.presence_changed.update(user_ids)
     else:
         delivery.presence = _presence_pair(_presence_change(session, room, user_ids), room)
@@ -1221,15 +1224,32 @@ def _state(
 def _states_for(
     session: Session, room: Room, sids: Iterable[tuple[str, int]]
 ) -> list[tuple[str, str, Json]]:
+    """Each connection's own state. What is the same for every viewer of a kind (the
+    shared parts, presence) is read once per kind, not once per person."""
+    wanted = list(sids)
+    users = {
+        user.id: user
+        for user in session.scalars(select(User).where(User.id.in_({u for _s, u in wanted})))
+    }
+    views = SharedViews()
+    presences: dict[bool, Json] = {}
     states: dict[int, Json] = {}
     out: list[tuple[str, str, Json]] = []
-    for sid, user_id in sids:
+    for sid, user_id in wanted:
+        user = users.get(user_id)
+        if user is None:
+            continue
         if user_id not in states:
-            user = session.get(User, user_id)
-            if user is None:
-                continue
+            facilitator = spaces.can_manage(session, user, room.space)
+            if facilitator not in presences:
+                presences[facilitator] = _presence_for(session, room, facilitator=facilitator)
             states[user_id] = _state(
-                session, room, user, facilitator=spaces.can_manage(session, user, room.space)
+                session,
+                room,
+                user,
+                facilitator=facilitator,
+                views=views,
+                present=presences[facilitator],
             )
         out.append((sid, "state", states[user_id]))
     return out
@@ -1358,8 +1378,6 @@ def join(
     now = utcnow()
     first_visit = existing is None or existing.admitted_at is None
     participant = _participant(session, room, user, existing, refresh=True, admitted_at=now)
-    if participant.admitted_at is None:
-        participant.admitted_at = now
     if seat is None:
         session.execute(
             _ADD_PRESENCE,
@@ -1446,7 +1464,11 @@ def _check_rate(session: Session, user: User, kind: str, limit: int, now: dateti
             RoomEvent.created_at > now - RATE_WINDOW,
         )
     )
-    if (recent or 0) >= limit:
+    _require_under_limit(recent or 0, limit)
+
+
+def _require_under_limit(sent: int, limit: int) -> None:
+    if sent >= limit:
         raise RateLimited(_("You are sending too fast; wait a few seconds and try again."))
 
 
@@ -1475,8 +1497,7 @@ def say(
     if stored_seq is not None:
         return Outcome({"seq": stored_seq, "duplicate": True})
     _require_voice(seat)
-    if sent >= _setting("LIVE_SAY_LIMIT", DEFAULT_SAY_LIMIT):
-        raise RateLimited(_("You are sending too fast; wait a few seconds and try again."))
+    _require_under_limit(sent, _setting("LIVE_SAY_LIMIT", DEFAULT_SAY_LIMIT))
     event = _append_by(
         session,
         seat,

@@ -500,6 +500,19 @@ def _active_admin_count(session: Session, organisation: Organisation) -> int:
     )
 
 
+def _require_another_admin(
+    session: Session, organisation: Organisation, membership: Membership
+) -> None:
+    """An organisation keeps at least one active admin."""
+    if _is_last_admin(session, membership):
+        raise Conflict(
+            _(
+                "%(org)s needs at least one admin; make someone else admin first.",
+                org=organisation.name,
+            )
+        )
+
+
 def _is_last_admin(session: Session, membership: Membership) -> bool:
     return (
         membership.is_active
@@ -637,13 +650,7 @@ def change_role(session: Session, actor: User, slug: str, user_id: int, role: st
     new_role = Role(role)
     if membership.role is new_role:
         return membership
-    if _is_last_admin(session, membership):
-        raise Conflict(
-            _(
-                "%(org)s needs at least one admin; make someone else admin first.",
-                org=organisation.name,
-            )
-        )
+    _require_another_admin(session, organisation, membership)
     audit.record(
         session,
         actor.id,
@@ -664,13 +671,7 @@ def remove_member(session: Session, actor: User, slug: str, user_id: int) -> Non
     organisation = _locked(session, slug)
     _require_self_or_manager(session, actor, organisation, user_id)
     membership = _membership(session, organisation, user_id)
-    if _is_last_admin(session, membership):
-        raise Conflict(
-            _(
-                "%(org)s needs at least one admin; make someone else admin first.",
-                org=organisation.name,
-            )
-        )
+    _require_another_admin(session, organisation, membership)
     audit.record(
         session,
         actor.id,

@@ -48,9 +48,16 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm import (
+    QueryableAttribute,
+    Session,
+    aliased,
+    joinedload,
+    make_transient_to_detached,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.elements import ColumnElement
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core import audit
@@ -176,13 +183,55 @@ _SEAT = (
     .with_for_update(of=Room)
     .execution_options(populate_existing=True)
 )
+
+
+def _affiliation_id(
+    user_id: ColumnElement[int], space_id: ColumnElement[int] | QueryableAttribute[int]
+) -> ColumnElement[int | None]:
+    """The rule of ``affiliation`` as SQL, for a person and space given as bind parameters
+    or as columns of an enclosing query. Two plain subqueries, since a subquery ordered by
+    a column of the enclosing query is not something SQLite can run."""
+
+    def earliest(*conditions: ColumnElement[bool]) -> ColumnElement[int | None]:
+        return (
+            select(Organisation.id)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(
+                Membership.user_id == user_id,
+                Membership.status == MembershipStatus.ACTIVE,
+                *conditions,
+            )
+            .order_by(Membership.created_at, Membership.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    participating = (
+        exists()
+        .where(
+            SpaceOrganisation.space_id == space_id,
+            SpaceOrganisation.organisation_id == Organisation.id,
+        )
+        # ``space_id`` may be a column of the enclosing query, two levels up.
+        .correlate_except(SpaceOrganisation)
+    )
+    return func.coalesce(earliest(participating), earliest(Organisation.verified_at.is_not(None)))
+
+
+_AFFILIATION = select(Organisation).where(
+    Organisation.id
+    == _affiliation_id(bindparam("user_id", type_=Integer), bindparam("space_id", type_=Integer))
+)
+_AFFILIATED = aliased(Organisation, name="affiliated")
 # Everything a join decides on, in one statement: the room (locked), the person's row in
-# it, whether this connection is alive and already in the room, and their standing in the
-# space (``spaces.standing_columns``).
+# it, their organisation in the space now (``affiliation``), whether this connection is
+# alive and already in the room, and their standing in the space
+# (``spaces.standing_columns``).
 _JOIN = (
     select(
         Room,
         RoomParticipant,
+        _AFFILIATED,
         LiveConnection.sid,
         RoomPresence.id,
         *spaces.standing_columns(bindparam("user_id", type_=Integer), Room.space_id),
@@ -191,6 +240,10 @@ _JOIN = (
     .outerjoin(
         RoomParticipant,
         (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == bindparam("user_id")),
+    )
+    .outerjoin(
+        _AFFILIATED,
+        _AFFILIATED.id == _affiliation_id(bindparam("user_id", type_=Integer), Room.space_id),
     )
     .outerjoin(LiveConnection, LiveConnection.sid == bindparam("sid"))
     .outerjoin(
@@ -250,27 +303,6 @@ def _say_check_statement() -> Select[tuple[int | None, int]]:
 
 
 _SAY_CHECK = _say_check_statement()
-
-
-def _affiliation_statement() -> Select[tuple[Organisation]]:
-    participating = exists().where(
-        SpaceOrganisation.space_id == bindparam("space_id"),
-        SpaceOrganisation.organisation_id == Organisation.id,
-    )
-    return (
-        select(Organisation)
-        .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(
-            Membership.user_id == bindparam("user_id"),
-            Membership.status == MembershipStatus.ACTIVE,
-            participating | Organisation.verified_at.is_not(None),
-        )
-        .order_by(participating.desc(), Membership.created_at, Membership.id)
-        .limit(1)
-    )
-
-
-_AFFILIATION = _affiliation_statement()
 
 
 def _presence_statement(*, some: bool) -> Select[Any]:
@@ -601,7 +633,11 @@ def register_participant(
 ) -> RoomParticipant:
     """Record a registration for a room that requires one (the owning meeting calls this)."""
     participant = _participant(
-        session, room, user, _existing_participant(session, room, user.id), refresh=True
+        session,
+        room,
+        user,
+        _existing_participant(session, room, user.id),
+        _affiliation(session, user.id, room.space_id),
     )
     participant.registered_at = utcnow() if registered else None
     session.flush()
@@ -616,20 +652,21 @@ def _participant(
     room: Room,
     user: User,
     existing: RoomParticipant | None,
+    organisation: Organisation | None,
     *,
-    refresh: bool = False,
     admitted_at: datetime | None = None,
 ) -> RoomParticipant:
     """The person's standing row in the room (``existing``: as read, or None), created on
-    first need with their bloc; ``admitted_at``: they are being let in (kept if earlier)."""
+    first need, with the organisation (and so the bloc) they count in now;
+    ``admitted_at``: they are being let in (kept if earlier)."""
+    bloc = organisation.bloc if organisation is not None else Bloc.OTHER
     participant = existing
     if participant is None:
-        organisation = _affiliation(session, user.id, room.space_id)
         values = {
             "room_id": room.id,
             "user_id": user.id,
             "organisation_id": organisation.id if organisation is not None else None,
-            "bloc": organisation.bloc if organisation is not None else Bloc.OTHER,
+            "bloc": bloc,
             "admitted_at": admitted_at,
             "registered_at": None,
             "muted_at": None,
@@ -638,9 +675,7 @@ def _participant(
         participant = _insert(session, RoomParticipant, values)
         set_committed_value(participant, "user", user)
         set_committed_value(participant, "organisation", organisation)
-    elif refresh:
-        organisation = _affiliation(session, user.id, room.space_id)
-        bloc = organisation.bloc if organisation is not None else Bloc.OTHER
+    else:
         if participant.organisation_id != (organisation.id if organisation else None):
             participant.organisation = organisation
         if participant.bloc is not bloc:
@@ -813,6 +848,31 @@ def _events_for_join(
         return latest, not latest or latest[0].seq == 1
     events = list(session.scalars(_EVENTS_SINCE, {"room_id": room.id, "since": since}))
     return events[:REPLAY_LIMIT], len(events) <= REPLAY_LIMIT
+
+
+def _replay(
+    session: Session,
+    room: Room,
+    since: int | None,
+    *,
+    facilitator: bool,
+    views: SharedViews | None,
+) -> Json:
+    """The events a join sends, as this kind of viewer sees them. A first join's are read
+    once per ``last_seq`` when ``views`` caches them: a crowd arriving gets the same ones."""
+    key = ("replay", room.id, room.last_seq, facilitator)
+    cached = views.get(key) if views is not None and since is None else None
+    if cached is not None:
+        return cached
+    events, complete = _events_for_join(session, room, since)
+    chatham = room.is_chatham_house
+    replay = {
+        "events": [view(event_json(e), chatham=chatham, facilitator=facilitator) for e in events],
+        "complete": complete,
+    }
+    if views is not None and since is None:
+        views.put(key, replay)
+    return replay
 
 
 def events_after(
@@ -1163,7 +1223,7 @@ def _shared_state(
 ) -> Json:
     """The parts of the state that only room events change, as this kind of viewer sees
     them; read once per ``last_seq`` when ``views`` caches them (see ``snapshots``)."""
-    key = (room.id, room.last_seq, facilitator)
+    key = ("state", room.id, room.last_seq, facilitator)
     cached = views.get(key) if views is not None else None
     if cached is not None:
         return cached
@@ -1368,7 +1428,7 @@ def join(
     row = session.execute(_JOIN, {"room_id": room_id, "user_id": user.id, "sid": sid}).first()
     if row is None:
         raise NotFound(_("No such room."))
-    room, existing, connection, seat, *facts = row
+    room, existing, organisation, connection, seat, *facts = row
     standing = spaces.standing_from(user, facts)
     if not standing.visible:
         raise NotFound(_("No such room."))
@@ -1377,7 +1437,7 @@ def join(
         raise NotJoined(_("This connection has ended; connect again."))
     now = utcnow()
     first_visit = existing is None or existing.admitted_at is None
-    participant = _participant(session, room, user, existing, refresh=True, admitted_at=now)
+    participant = _participant(session, room, user, existing, organisation, admitted_at=now)
     if seat is None:
         session.execute(
             _ADD_PRESENCE,
@@ -1408,16 +1468,11 @@ def join(
         views=views,
         present=present,
     )
-    events, complete = _events_for_join(session, room, since)
-    chatham = room.is_chatham_house
     return Outcome(
         {
             "room": room.id,
             "state": state,
-            "events": [
-                view(event_json(e), chatham=chatham, facilitator=facilitator) for e in events
-            ],
-            "complete": complete,
+            **_replay(session, room, since, facilitator=facilitator, views=views),
         },
         [_announce_presence(session, room, Delivery(room_id=room.id), [user.id])],
     )

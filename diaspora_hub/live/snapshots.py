@@ -1,10 +1,11 @@
 """A worker's cache of the parts of room state that only room events change.
 
 The speaking queue, the current speaker, polls, questions and reactions change only
-together with a room event, which moves the room's ``last_seq`` in the shared database. So
-what was read for one ``last_seq`` holds for every join at that ``last_seq``, on any
-worker: when a crowd joins a quiet room, one reading serves everyone. Presence, the
-joiner's own standing and speaking time (which runs with the clock) are never cached.
+together with a room event, which moves the room's ``last_seq`` in the shared database; so
+does the log a first join replays (its latest events). So what was read for one
+``last_seq`` holds for every join at that ``last_seq``, on any worker: when a crowd joins
+a quiet room, one reading serves everyone. Presence, the joiner's own standing and
+speaking time (which runs with the clock) are never cached.
 Entries are replaced, never changed, so a reader may hold one while another is stored.
 """
 
@@ -15,8 +16,8 @@ from collections import OrderedDict
 from typing import Any
 
 Json = dict[str, Any]
-#: (room id, the room's last_seq, read by a facilitator)
-Key = tuple[int, int, bool]
+#: (the part: "state" or "replay", room id, the room's last_seq, read by a facilitator)
+Key = tuple[str, int, int, bool]
 
 
 class SharedViews:

@@ -24,7 +24,13 @@ from diaspora_hub.live.models import (
     RoomParticipant,
     RoomPresence,
 )
-from diaspora_hub.organisations.models import Bloc, Membership, OrganisationKind, Role
+from diaspora_hub.organisations.models import (
+    Bloc,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
 from diaspora_hub.spaces.models import Visibility
 from diaspora_hub.spaces.service import ConductNotAccepted
 from tests import factories
@@ -60,23 +66,45 @@ def event_types(session: Session, room: Room) -> list[tuple[int, str]]:
     return [(seq, kind) for seq, kind in rows]
 
 
+def earlier_member(session: Session, user: User, kind: OrganisationKind) -> Organisation:
+    """A new organisation of ``kind`` that ``user`` has belonged to for over a year."""
+    organisation = factories.organisation(session, kind=kind)
+    membership = Membership(user=user, organisation=organisation, role=Role.MEMBER)
+    session.add(membership)
+    session.flush()
+    membership.created_at = utcnow() - timedelta(days=400)
+    return organisation
+
+
 # Blocs ---------------------------------------------------------------------------------
 
 
 def test_bloc_prefers_the_spaces_participating_organisation(session, world):
     # Amina joined a government body first, but only her diaspora union takes part here.
-    earlier = factories.organisation(session, kind=OrganisationKind.GOVERNMENT)
-    session.add(Membership(user=world.amina, organisation=earlier, role=Role.MEMBER))
-    session.flush()
-    membership = session.scalar(
-        select(Membership).where(
-            Membership.user_id == world.amina.id, Membership.organisation_id == earlier.id
-        )
-    )
-    membership.created_at = utcnow() - timedelta(days=400)
+    earlier_member(session, world.amina, OrganisationKind.GOVERNMENT)
     session.commit()
     assert service.bloc_of(session, world.amina, world.space) is Bloc.DIASPORA
     assert service.affiliation(session, world.amina, world.space) == world.diaspora_org
+
+
+def test_joining_counts_a_person_in_the_organisation_taking_part_in_that_space(session, world):
+    """Amina belongs to a government body (older membership) that takes part in another
+    space: rooms there show her with it, rooms here with her diaspora union."""
+    ministry = earlier_member(session, world.amina, OrganisationKind.GOVERNMENT)
+    other = factories.space(
+        session,
+        facilitators=(world.facilitator,),
+        organisations=(ministry,),
+        accepted_by=(world.amina,),
+    )
+    elsewhere = service.open_room(session, world.facilitator, other.slug, title="Elsewhere")
+    session.commit()
+    enter(session, world.amina, world.open_room)
+    enter(session, world.amina, elsewhere)
+    here = service.room_state(session, world.amina, world.open_room.id)["you"]["person"]
+    there = service.room_state(session, world.amina, elsewhere.id)["you"]["person"]
+    assert (here["organisation"]["id"], here["bloc"]) == (world.diaspora_org.id, "diaspora")
+    assert (there["organisation"]["id"], there["bloc"]) == (ministry.id, "government")
 
 
 def test_bloc_falls_back_to_a_verified_membership_then_other(session, world):

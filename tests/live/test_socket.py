@@ -347,14 +347,16 @@ def test_a_password_change_ends_every_live_connection(app, live_client, login, s
 def test_people_joining_after_a_change_see_it_though_earlier_joiners_shared_a_reading(
     live_client, world
 ):
-    """Joins at one sequence number share one reading of the queue, polls and questions;
-    the next event makes the next joiner read them again."""
+    """Joins at one sequence number share one reading of the queue, polls, questions and
+    latest events; the next event makes the next joiner read them again."""
     amina = live_client(world.amina)
     bruno = live_client(world.bruno)
     chen = live_client(world.chen)
+    fatou = live_client(world.facilitator)
     first = joined(amina, world.open_room)
     second = joined(bruno, world.open_room)
     assert first["state"]["queue"] == second["state"]["queue"] == []
+    assert [e["type"] for e in first["events"]] == [e["type"] for e in second["events"]]
     hand = emit(bruno, "hand", {"room": world.open_room.id, "up": True})
     assert hand["ok"], hand
     asked = emit(amina, "ask", {"room": world.open_room.id, "body": "Who pays the fees?"})
@@ -363,6 +365,15 @@ def test_people_joining_after_a_change_see_it_though_earlier_joiners_shared_a_re
     assert [entry["person"]["name"] for entry in third["state"]["queue"]] == ["Bruno Gomes"]
     assert [q["body"] for q in third["state"]["questions"]] == ["Who pays the fees?"]
     assert third["state"]["last_seq"] == asked["seq"]
+    assert [e["type"] for e in third["events"][-2:]] == ["hand", "question.asked"]
+    assert third["events"][-1]["data"]["question"]["hidden"] is False
+
+    joined(fatou, world.open_room)
+    assert emit(fatou, "hide", {"room": world.open_room.id, "seq": asked["seq"]})["ok"]
+    chen.disconnect(namespace=NAMESPACE)
+    again = joined(live_client(world.chen), world.open_room)
+    assert again["events"][-2]["data"]["question"]["hidden"] is True
+    assert again["events"][-1]["type"] == "hidden"
 
 
 def test_in_large_rooms_participants_get_the_list_of_who_is_here_when_they_ask(

@@ -207,6 +207,9 @@ logger = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 EXTENSION_KEY = "diaspora_hub.live"
+#: The connection's person, in its session (a copy of the login session Flask-SocketIO
+#: keeps per connection; never sent back to the browser).
+PERSON_KEY = "live_user_id"
 #: Seconds a worker waits to batch presence changes of a room into one snapshot.
 PRESENCE_DELAY = 0.5
 
@@ -340,11 +343,28 @@ def _handle(
     after: Callable[[], None] | None = None,
 ) -> Json:
     """Parse, act as the connection's person, commit once, then broadcast; errors become acks."""
+    return _run(
+        schema,
+        data,
+        lambda session, args: operation(session, presence.connection_user(session, _sid()), args),
+        on_failure=on_failure,
+        after=after,
+    )
+
+
+def _run(
+    schema: type[ma.Schema],
+    data: Any,
+    operation: Callable[[Session, dict[str, Any]], Outcome],
+    *,
+    on_failure: Callable[[], None] | None = None,
+    after: Callable[[], None] | None = None,
+) -> Json:
+    """``_handle`` for operations that read the connection's person themselves."""
     session = db.session()
     try:
         args = load(_schema(schema), {} if data is None else data)
-        user = presence.connection_user(session, _sid())
-        outcome = operation(session, user, args)
+        outcome = operation(session, args)
         session.commit()
         # Give the connection back before sending: a send may wait on a slow socket, and
         # each connection held meanwhile is one more in the pool, with its own page cache.
@@ -390,6 +410,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         if user is None:
             session.rollback()
             raise _refuse("unauthorised", _("Please log in first."))
+        person = user.id
         try:
             service.connect(
                 session,
@@ -404,6 +425,9 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             session.rollback()
             logger.exception("live connection could not be recorded")
             raise _refuse("server_error", _("Please try again.")) from None
+        # Kept in the connection's own session (with the socket, in this process), so a join
+        # can read the person together with the room; the database still has the last word.
+        flask.session[PERSON_KEY] = person
         start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
 
     def on_disconnect(self, reason: Any = None) -> None:
@@ -423,7 +447,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         sid = _sid()
         joined: list[int] = []
 
-        def operation(session: Session, user: User, args: dict[str, Any]) -> Outcome:
+        def operation(session: Session, args: dict[str, Any]) -> Outcome:
             room_id: int = args["room"]
 
             def subscribe(audience: Audience) -> None:
@@ -432,7 +456,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
 
             return service.join(
                 session,
-                user,
+                flask.session[PERSON_KEY],
                 room_id,
                 sid=sid,
                 worker_id=_runtime().worker_id,
@@ -445,7 +469,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             for room_id in joined:
                 _listen(sid, room_id, None)
 
-        return _handle(schemas.JoinSchema, data, operation, on_failure=unsubscribe)
+        return _run(schemas.JoinSchema, data, operation, on_failure=unsubscribe)
 
     def on_leave(self, data: Any = None, *_extra: Any) -> Json:
         sid = _sid()

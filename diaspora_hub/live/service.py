@@ -62,7 +62,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core import audit
 from diaspora_hub.core.db import utcnow
-from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from diaspora_hub.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthorised,
+    ValidationFailed,
+)
 from diaspora_hub.core.pagination import Page, paginate
 from diaspora_hub.live import presence
 from diaspora_hub.live.models import (
@@ -223,13 +230,14 @@ _AFFILIATION = select(Organisation).where(
     == _affiliation_id(bindparam("user_id", type_=Integer), bindparam("space_id", type_=Integer))
 )
 _AFFILIATED = aliased(Organisation, name="affiliated")
-# Everything a join decides on, in one statement: the room (locked), the person's row in
-# it, their organisation in the space now (``affiliation``), whether this connection is
-# alive and already in the room, and their standing in the space
+# Everything a join decides on, in one statement: the room (locked), the person, their row
+# in it, their organisation in the space now (``affiliation``), whether this connection is
+# theirs and alive and already in the room, and their standing in the space
 # (``spaces.standing_columns``).
 _JOIN = (
     select(
         Room,
+        User,
         RoomParticipant,
         _AFFILIATED,
         LiveConnection.sid,
@@ -237,6 +245,7 @@ _JOIN = (
         *spaces.standing_columns(bindparam("user_id", type_=Integer), Room.space_id),
     )
     .select_from(Room)
+    .join(User, User.id == bindparam("user_id"))
     .outerjoin(
         RoomParticipant,
         (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == bindparam("user_id")),
@@ -245,7 +254,10 @@ _JOIN = (
         _AFFILIATED,
         _AFFILIATED.id == _affiliation_id(bindparam("user_id", type_=Integer), Room.space_id),
     )
-    .outerjoin(LiveConnection, LiveConnection.sid == bindparam("sid"))
+    .outerjoin(
+        LiveConnection,
+        (LiveConnection.sid == bindparam("sid")) & (LiveConnection.user_id == User.id),
+    )
     .outerjoin(
         RoomPresence,
         (RoomPresence.sid == LiveConnection.sid) & (RoomPresence.room_id == Room.id),
@@ -1410,7 +1422,7 @@ def _presence_deliveries(
 
 def join(
     session: Session,
-    user: User,
+    user_id: int,
     room_id: int,
     *,
     sid: str,
@@ -1419,16 +1431,20 @@ def join(
     subscribe: Callable[[Audience], None] | None = None,
     views: SharedViews | None = None,
 ) -> Outcome:
-    """Enter a room on this connection: the room state and the events after ``since``.
+    """Enter a room on this connection, opened by the person ``user_id``: the room state
+    and the events after ``since``.
 
-    ``subscribe(audience)`` is called once the person is admitted and before the log is
-    read, so the connection hears every event stored after that read. ``views`` is the
-    worker's cache of state parts (see ``snapshots``).
+    The person is read with the room, not before: a crowd joining at once makes this the
+    busiest path of a live room. ``subscribe(audience)`` is called once the person is
+    admitted and before the log is read, so the connection hears every event stored after
+    that read. ``views`` is the worker's cache of state parts (see ``snapshots``).
     """
-    row = session.execute(_JOIN, {"room_id": room_id, "user_id": user.id, "sid": sid}).first()
+    row = session.execute(_JOIN, {"room_id": room_id, "user_id": user_id, "sid": sid}).first()
     if row is None:
         raise NotFound(_("No such room."))
-    room, existing, organisation, connection, seat, *facts = row
+    room, user, existing, organisation, connection, seat, *facts = row
+    if not user.is_active:
+        raise Unauthorised()
     standing = spaces.standing_from(user, facts)
     if not standing.visible:
         raise NotFound(_("No such room."))

@@ -152,9 +152,11 @@ def test_api_token_lifecycle(app, login, make_user, session):
     secret = created.get_json()["token"]
     bearer = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/auth/tokens").get_json()[0]["last_used_at"] is None
     assert bearer.get("/api/v1/auth/me", headers=headers).status_code == 200
     listed = client.get("/api/v1/auth/tokens").get_json()
     assert [t["name"] for t in listed] == ["CRM sync"]
+    assert listed[0]["last_used_at"] is not None
     assert "token" not in listed[0]
     assert session.scalar(select(ApiToken.token_hash)) != secret
     assert client.delete(f"/api/v1/auth/tokens/{listed[0]['id']}").status_code == 204

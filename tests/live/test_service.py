@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.audit import AuditEntry
 from diaspora_hub.core.db import utcnow
-from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from diaspora_hub.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthorised,
+    ValidationFailed,
+)
 from diaspora_hub.live import service
 from diaspora_hub.live.models import (
     LiveConnection,
@@ -52,7 +59,7 @@ def enter(session: Session, user: User, room: Room, *, since: int | None = None)
     sid = f"sid-{user.id}-{room.id}"
     if session.get(LiveConnection, sid) is None:
         service.connect(session, user, sid=sid, worker_id=WORKER, session_key=None)
-    service.join(session, user, room.id, sid=sid, worker_id=WORKER, since=since)
+    service.join(session, user.id, room.id, sid=sid, worker_id=WORKER, since=since)
     session.commit()
     return sid
 
@@ -123,6 +130,26 @@ def test_bloc_falls_back_to_a_verified_membership_then_other(session, world):
 
 
 # Joining -------------------------------------------------------------------------------
+
+
+def test_a_person_deactivated_after_connecting_cannot_join(session, world):
+    sid = "sid-deactivated"
+    service.connect(session, world.amina, sid=sid, worker_id=WORKER, session_key=None)
+    world.amina.is_active = False
+    session.commit()
+    with pytest.raises(Unauthorised):
+        service.join(session, world.amina.id, world.open_room.id, sid=sid, worker_id=WORKER)
+    session.rollback()
+    assert session.scalar(select(func.count(RoomPresence.id))) == 0
+
+
+def test_a_join_acts_only_through_the_person_s_own_connection(session, world):
+    sid = enter(session, world.amina, world.open_room)
+    with pytest.raises(service.NotJoined):
+        service.join(session, world.bruno.id, world.open_room.id, sid=sid, worker_id=WORKER)
+    session.rollback()
+    people = session.scalars(select(RoomPresence.user_id))
+    assert list(people) == [world.amina.id]
 
 
 def test_joining_needs_the_code_of_conduct(session, world):

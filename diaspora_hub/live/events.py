@@ -197,7 +197,7 @@ from diaspora_hub.accounts.auth import actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.accounts.signals import sessions_revoked
 from diaspora_hub.core.api import load
-from diaspora_hub.core.errors import AppError, Conflict
+from diaspora_hub.core.errors import AppError, Conflict, Unauthorised
 from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import presence, schemas, service
 from diaspora_hub.live.service import Audience, Delivery, Outcome
@@ -214,7 +214,8 @@ PERSON_KEY = "live_user_id"
 PRESENCE_DELAY = 0.5
 
 Json = dict[str, Any]
-Operation = Callable[[Session, User, dict[str, Any]], Outcome]
+#: A service call as the connection's person (their user id) with the loaded payload.
+Operation = Callable[[Session, int, dict[str, Any]], Outcome]
 
 
 class ServerError(AppError):
@@ -342,29 +343,19 @@ def _handle(
     on_failure: Callable[[], None] | None = None,
     after: Callable[[], None] | None = None,
 ) -> Json:
-    """Parse, act as the connection's person, commit once, then broadcast; errors become acks."""
-    return _run(
-        schema,
-        data,
-        lambda session, args: operation(session, presence.connection_user(session, _sid()), args),
-        on_failure=on_failure,
-        after=after,
-    )
+    """Parse, act as the connection's person, commit once, then broadcast; errors become acks.
 
-
-def _run(
-    schema: type[ma.Schema],
-    data: Any,
-    operation: Callable[[Session, dict[str, Any]], Outcome],
-    *,
-    on_failure: Callable[[], None] | None = None,
-    after: Callable[[], None] | None = None,
-) -> Json:
-    """``_handle`` for operations that read the connection's person themselves."""
+    The person is the one the connection was opened by (``PERSON_KEY``); the service reads
+    them together with what they act on, and refuses a connection that is not theirs, has
+    ended or belongs to someone deactivated.
+    """
+    person = flask.session.get(PERSON_KEY)
     session = db.session()
     try:
         args = load(_schema(schema), {} if data is None else data)
-        outcome = operation(session, args)
+        if not isinstance(person, int):
+            raise Unauthorised()
+        outcome = operation(session, person, args)
         session.commit()
         # Give the connection back before sending: a send may wait on a slow socket, and
         # each connection held meanwhile is one more in the pool, with its own page cache.
@@ -447,7 +438,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         sid = _sid()
         joined: list[int] = []
 
-        def operation(session: Session, args: dict[str, Any]) -> Outcome:
+        def operation(session: Session, person: int, args: dict[str, Any]) -> Outcome:
             room_id: int = args["room"]
 
             def subscribe(audience: Audience) -> None:
@@ -456,7 +447,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
 
             return service.join(
                 session,
-                flask.session[PERSON_KEY],
+                person,
                 room_id,
                 sid=sid,
                 worker_id=_runtime().worker_id,
@@ -469,15 +460,15 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             for room_id in joined:
                 _listen(sid, room_id, None)
 
-        return _run(schemas.JoinSchema, data, operation, on_failure=unsubscribe)
+        return _handle(schemas.JoinSchema, data, operation, on_failure=unsubscribe)
 
     def on_leave(self, data: Any = None, *_extra: Any) -> Json:
         sid = _sid()
         left: list[int] = []
 
-        def operation(session: Session, user: User, args: dict[str, Any]) -> Outcome:
+        def operation(session: Session, person: int, args: dict[str, Any]) -> Outcome:
             left.append(args["room"])
-            return service.leave(session, user, args["room"], sid=sid)
+            return service.leave(session, person, args["room"], sid=sid)
 
         def unsubscribe() -> None:
             for room_id in left:
@@ -489,8 +480,8 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         sid = _sid()
         asked: list[tuple[int, Audience]] = []
 
-        def operation(session: Session, user: User, args: dict[str, Any]) -> Outcome:
-            outcome = service.presence_list(session, user, args["room"], sid=sid)
+        def operation(session: Session, person: int, args: dict[str, Any]) -> Outcome:
+            outcome = service.presence_list(session, person, args["room"], sid=sid)
             if outcome.audience is not None:
                 asked.append((args["room"], outcome.audience))
             return outcome
@@ -505,8 +496,8 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         return _handle(
             schemas.SaySchema,
             data,
-            lambda s, user, a: service.say(
-                s, user, a["room"], sid=_sid(), body=a["body"], client_id=a["client_id"]
+            lambda s, person, a: service.say(
+                s, person, a["room"], sid=_sid(), body=a["body"], client_id=a["client_id"]
             ),
         )
 
@@ -514,30 +505,34 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         return _handle(
             schemas.HandSchema,
             data,
-            lambda s, user, a: service.hand(s, user, a["room"], sid=_sid(), up=a["up"]),
+            lambda s, person, a: service.hand(s, person, a["room"], sid=_sid(), up=a["up"]),
         )
 
     def on_floor(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.FloorSchema,
             data,
-            lambda s, user, a: service.floor(s, user, a["room"], sid=_sid(), speaker_id=a["user"]),
+            lambda s, person, a: service.floor(
+                s, person, a["room"], sid=_sid(), speaker_id=a["user"]
+            ),
         )
 
     def on_queue_mode(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.QueueModeSchema,
             data,
-            lambda s, user, a: service.queue_mode(s, user, a["room"], sid=_sid(), mode=a["mode"]),
+            lambda s, person, a: service.queue_mode(
+                s, person, a["room"], sid=_sid(), mode=a["mode"]
+            ),
         )
 
     def on_poll_open(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.PollOpenSchema,
             data,
-            lambda s, user, a: service.poll_open(
+            lambda s, person, a: service.poll_open(
                 s,
-                user,
+                person,
                 a["room"],
                 sid=_sid(),
                 question=a["question"],
@@ -552,8 +547,8 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         return _handle(
             schemas.PollVoteSchema,
             data,
-            lambda s, user, a: service.poll_vote(
-                s, user, a["room"], sid=_sid(), poll_id=a["poll"], choices=a["choices"]
+            lambda s, person, a: service.poll_vote(
+                s, person, a["room"], sid=_sid(), poll_id=a["poll"], choices=a["choices"]
             ),
         )
 
@@ -561,8 +556,8 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         return _handle(
             schemas.PollCloseSchema,
             data,
-            lambda s, user, a: service.poll_close(
-                s, user, a["room"], sid=_sid(), poll_id=a["poll"]
+            lambda s, person, a: service.poll_close(
+                s, person, a["room"], sid=_sid(), poll_id=a["poll"]
             ),
         )
 
@@ -570,15 +565,15 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         return _handle(
             schemas.AskSchema,
             data,
-            lambda s, user, a: service.ask(s, user, a["room"], sid=_sid(), body=a["body"]),
+            lambda s, person, a: service.ask(s, person, a["room"], sid=_sid(), body=a["body"]),
         )
 
     def on_upvote(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.UpvoteSchema,
             data,
-            lambda s, user, a: service.upvote(
-                s, user, a["room"], sid=_sid(), question_id=a["question"], up=a["up"]
+            lambda s, person, a: service.upvote(
+                s, person, a["room"], sid=_sid(), question_id=a["question"], up=a["up"]
             ),
         )
 
@@ -586,8 +581,8 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         return _handle(
             schemas.AnswerSchema,
             data,
-            lambda s, user, a: service.answer(
-                s, user, a["room"], sid=_sid(), question_id=a["question"]
+            lambda s, person, a: service.answer(
+                s, person, a["room"], sid=_sid(), question_id=a["question"]
             ),
         )
 
@@ -595,36 +590,36 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         return _handle(
             schemas.ReactSchema,
             data,
-            lambda s, user, a: service.react(s, user, a["room"], sid=_sid(), emoji=a["emoji"]),
+            lambda s, person, a: service.react(s, person, a["room"], sid=_sid(), emoji=a["emoji"]),
         )
 
     def on_agenda(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.AgendaSchema,
             data,
-            lambda s, user, a: service.agenda(s, user, a["room"], sid=_sid(), item=a["item"]),
+            lambda s, person, a: service.agenda(s, person, a["room"], sid=_sid(), item=a["item"]),
         )
 
     def on_hide(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.HideSchema,
             data,
-            lambda s, user, a: service.hide(s, user, a["room"], sid=_sid(), seq=a["seq"]),
+            lambda s, person, a: service.hide(s, person, a["room"], sid=_sid(), seq=a["seq"]),
         )
 
     def on_lock(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.LockSchema,
             data,
-            lambda s, user, a: service.lock(s, user, a["room"], sid=_sid(), locked=a["locked"]),
+            lambda s, person, a: service.lock(s, person, a["room"], sid=_sid(), locked=a["locked"]),
         )
 
     def on_moderate(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.ModerateSchema,
             data,
-            lambda s, user, a: service.moderate(
-                s, user, a["room"], sid=_sid(), action=a["action"], target_id=a["user"]
+            lambda s, person, a: service.moderate(
+                s, person, a["room"], sid=_sid(), action=a["action"], target_id=a["user"]
             ),
         )
 

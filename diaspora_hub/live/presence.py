@@ -17,12 +17,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import utcnow
-from diaspora_hub.core.errors import Unauthorised
 from diaspora_hub.live.models import LiveConnection, LiveWorker, RoomPresence
 
 #: How often a worker refreshes its heartbeat.
@@ -72,22 +71,6 @@ def open_connection(
 
 #: Built once: every connection runs it (a plain INSERT, no unit of work).
 _OPEN_CONNECTION = insert(cast(Table, LiveConnection.__table__))
-#: Built once: every live event starts with it.
-_CONNECTION_USER = (
-    select(User)
-    .join(LiveConnection, LiveConnection.user_id == User.id)
-    .where(LiveConnection.sid == bindparam("sid"))
-)
-
-
-def connection_user(session: Session, sid: str) -> User:
-    """The person behind a live connection; gone or deactivated people act no more."""
-    user = session.scalar(_CONNECTION_USER, {"sid": sid})
-    if user is None or not user.is_active:
-        raise Unauthorised()
-    return user
-
-
 #: Rooms and, in each, the people whose presence changed.
 Changes = dict[int, set[int]]
 

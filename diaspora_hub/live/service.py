@@ -175,8 +175,9 @@ _LOCK_ROOM = (
     .execution_options(populate_existing=True)
 )
 _SEAT = (
-    select(Room, RoomPresence.facilitator, RoomParticipant)
+    select(Room, User, RoomPresence.facilitator, RoomParticipant)
     .join(RoomPresence, RoomPresence.room_id == Room.id)
+    .join(User, User.id == RoomPresence.user_id)
     .outerjoin(
         RoomParticipant,
         (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == bindparam("user_id")),
@@ -262,11 +263,9 @@ _JOIN = (
         RoomPresence,
         (RoomPresence.sid == LiveConnection.sid) & (RoomPresence.room_id == Room.id),
     )
-    .options(
-        joinedload(Room.space),
-        joinedload(RoomParticipant.user),
-        joinedload(RoomParticipant.organisation),
-    )
+    # The person and their organisation are columns of the row already: ``_participant``
+    # attaches them to the person's row in the room, instead of reading them twice.
+    .options(joinedload(Room.space))
     .where(Room.id == bindparam("room_id"))
     .with_for_update(of=Room)
     .execution_options(populate_existing=True)
@@ -688,7 +687,10 @@ def _participant(
         set_committed_value(participant, "user", user)
         set_committed_value(participant, "organisation", organisation)
     else:
-        if participant.organisation_id != (organisation.id if organisation else None):
+        set_committed_value(participant, "user", user)
+        if participant.organisation_id == (organisation.id if organisation else None):
+            set_committed_value(participant, "organisation", organisation)
+        else:
             participant.organisation = organisation
         if participant.bloc is not bloc:
             participant.bloc = bloc
@@ -721,15 +723,18 @@ def _admission(room: Room, standing: spaces.Standing, participant: RoomParticipa
     return False
 
 
-def _seat(session: Session, user: User, room_id: int, sid: str) -> Seat:
-    """The person, in a room they joined on this connection; locks the room's row.
+def _seat(session: Session, user_id: int, room_id: int, sid: str) -> Seat:
+    """The person ``user_id``, in a room they joined on this connection (which proves the
+    connection is theirs and alive); locks the room's row.
 
-    One query: every event of a crowded room starts here.
+    One query, the person included: every event of a crowded room starts here.
     """
-    row = session.execute(_SEAT, {"room_id": room_id, "sid": sid, "user_id": user.id}).first()
+    row = session.execute(_SEAT, {"room_id": room_id, "sid": sid, "user_id": user_id}).first()
     if row is None:
         raise NotJoined(_("Join the room first."))
-    room, facilitator, participant = row
+    room, user, facilitator, participant = row
+    if not user.is_active:
+        raise Unauthorised()
     if participant is None or participant.is_removed:
         raise Removed(_("The facilitators removed you from this room."))
     return Seat(room=room, user=user, participant=participant, facilitator=facilitator)
@@ -1494,10 +1499,10 @@ def join(
     )
 
 
-def presence_list(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:
+def presence_list(session: Session, user_id: int, room_id: int, *, sid: str) -> Outcome:
     """Everyone in the room, for a person in it who asks (large rooms do not send it with
     the join); participants of Chatham House rooms get the counts by bloc only."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
     value = presence_view(
         _presence(session, seat.room),
         chatham=seat.room.is_chatham_house,
@@ -1506,14 +1511,14 @@ def presence_list(session: Session, user: User, room_id: int, *, sid: str) -> Ou
     return Outcome({"presence": value}, audience=audience_for(seat.facilitator, value))
 
 
-def leave(session: Session, user: User, room_id: int, *, sid: str) -> Outcome:
+def leave(session: Session, user_id: int, room_id: int, *, sid: str) -> Outcome:
     """Leave a room on this connection; a raised hand stays up for when the person returns."""
     room = _lock_room(session, room_id)
     if room is None or not presence.leave(session, sid, room_id):
         raise NotJoined(_("You are not in this room."))
     return Outcome(
         {"room": room.id},
-        [_announce_presence(session, room, Delivery(room_id=room.id), [user.id])],
+        [_announce_presence(session, room, Delivery(room_id=room.id), [user_id])],
     )
 
 
@@ -1545,7 +1550,7 @@ def _require_under_limit(sent: int, limit: int) -> None:
 
 def say(
     session: Session,
-    user: User,
+    user_id: int,
     room_id: int,
     *,
     sid: str,
@@ -1554,7 +1559,8 @@ def say(
     now: datetime | None = None,
 ) -> Outcome:
     """Send a chat message; the same ``client_id`` again returns the stored one."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     now = now or utcnow()
     stored_seq, sent = session.execute(
         _SAY_CHECK,
@@ -1580,9 +1586,10 @@ def say(
     return Outcome({"seq": event.seq, "duplicate": False}, [_delivery(seat.room, event)])
 
 
-def hide(session: Session, user: User, room_id: int, *, sid: str, seq: int) -> Outcome:
+def hide(session: Session, user_id: int, room_id: int, *, sid: str, seq: int) -> Outcome:
     """A facilitator hides a message or a question from participants."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     _require_facilitator(session, seat)
     target = session.scalar(
         _events_query(seat.room.id).where(RoomEvent.seq == seq, RoomEvent.type.in_(HIDEABLE))
@@ -1629,9 +1636,10 @@ def _position(queue: list[Json], ticket: str | None) -> int | None:
     return None
 
 
-def hand(session: Session, user: User, room_id: int, *, sid: str, up: bool) -> Outcome:
+def hand(session: Session, user_id: int, room_id: int, *, sid: str, up: bool) -> Outcome:
     """Raise or lower a hand; doing what is already done changes nothing."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     raised = session.scalar(
         select(RaisedHand).where(RaisedHand.room_id == seat.room.id, RaisedHand.user_id == user.id)
     )
@@ -1681,7 +1689,7 @@ def _end_turn(session: Session, room: Room, now: datetime) -> Json | None:
 
 def floor(
     session: Session,
-    user: User,
+    user_id: int,
     room_id: int,
     *,
     sid: str,
@@ -1689,7 +1697,8 @@ def floor(
     now: datetime | None = None,
 ) -> Outcome:
     """A facilitator gives the floor (lowering that person's hand) or ends the current turn."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     _require_facilitator(session, seat)
     now = now or utcnow()
     room = seat.room
@@ -1740,9 +1749,9 @@ def floor(
 
 
 def queue_mode(
-    session: Session, user: User, room_id: int, *, sid: str, mode: QueueMode | str
+    session: Session, user_id: int, room_id: int, *, sid: str, mode: QueueMode | str
 ) -> Outcome:
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
     _require_facilitator(session, seat)
     target = QueueMode(mode)
     if seat.room.queue_mode is target:
@@ -1770,7 +1779,7 @@ def _room_poll(session: Session, room: Room, poll_id: int) -> Poll:
 
 def poll_open(
     session: Session,
-    user: User,
+    user_id: int,
     room_id: int,
     *,
     sid: str,
@@ -1780,7 +1789,8 @@ def poll_open(
     anonymous: bool = True,
     results: ResultsVisibility | str = ResultsVisibility.LIVE,
 ) -> Outcome:
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     _require_facilitator(session, seat)
     if len({choice.casefold() for choice in choices}) != len(choices):
         raise ValidationFailed(fields={"choices": [_("Each choice must be different.")]})
@@ -1807,10 +1817,11 @@ def poll_open(
 
 
 def poll_vote(
-    session: Session, user: User, room_id: int, *, sid: str, poll_id: int, choices: list[int]
+    session: Session, user_id: int, room_id: int, *, sid: str, poll_id: int, choices: list[int]
 ) -> Outcome:
     """Vote, or change one's vote, while the poll is open."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     poll = _room_poll(session, seat.room, poll_id)
     poll.require_open()
     picked = sorted(set(choices))
@@ -1862,8 +1873,8 @@ def poll_vote(
     return Outcome(ack, [_delivery(seat.room, event)])
 
 
-def poll_close(session: Session, user: User, room_id: int, *, sid: str, poll_id: int) -> Outcome:
-    seat = _seat(session, user, room_id, sid)
+def poll_close(session: Session, user_id: int, room_id: int, *, sid: str, poll_id: int) -> Outcome:
+    seat = _seat(session, user_id, room_id, sid)
     _require_facilitator(session, seat)
     poll = _room_poll(session, seat.room, poll_id)
     poll.close()
@@ -1893,8 +1904,9 @@ def _room_question(session: Session, room: Room, question_id: int) -> RoomQuesti
     return question
 
 
-def ask(session: Session, user: User, room_id: int, *, sid: str, body: str) -> Outcome:
-    seat = _seat(session, user, room_id, sid)
+def ask(session: Session, user_id: int, room_id: int, *, sid: str, body: str) -> Outcome:
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     _require_voice(seat)
     room = seat.room
     question = RoomQuestion(
@@ -1919,10 +1931,11 @@ def ask(session: Session, user: User, room_id: int, *, sid: str, body: str) -> O
 
 
 def upvote(
-    session: Session, user: User, room_id: int, *, sid: str, question_id: int, up: bool = True
+    session: Session, user_id: int, room_id: int, *, sid: str, question_id: int, up: bool = True
 ) -> Outcome:
     """Upvote a question once, or take the upvote back."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     question = _room_question(session, seat.room, question_id)
     vote = session.scalar(
         select(QuestionVote).where(
@@ -1950,8 +1963,8 @@ def upvote(
     )
 
 
-def answer(session: Session, user: User, room_id: int, *, sid: str, question_id: int) -> Outcome:
-    seat = _seat(session, user, room_id, sid)
+def answer(session: Session, user_id: int, room_id: int, *, sid: str, question_id: int) -> Outcome:
+    seat = _seat(session, user_id, room_id, sid)
     _require_facilitator(session, seat)
     question = _room_question(session, seat.room, question_id)
     question.mark_answered()
@@ -1969,9 +1982,16 @@ def answer(session: Session, user: User, room_id: int, *, sid: str, question_id:
 
 
 def react(
-    session: Session, user: User, room_id: int, *, sid: str, emoji: str, now: datetime | None = None
+    session: Session,
+    user_id: int,
+    room_id: int,
+    *,
+    sid: str,
+    emoji: str,
+    now: datetime | None = None,
 ) -> Outcome:
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     _require_voice(seat)
     if emoji not in REACTION_NAMES:
         raise ValidationFailed(fields={"emoji": [_("Not one of the room's reactions.")]})
@@ -1990,9 +2010,9 @@ def react(
     return Outcome({"counts": counts, "seq": event.seq}, [_delivery(seat.room, event)])
 
 
-def agenda(session: Session, user: User, room_id: int, *, sid: str, item: int) -> Outcome:
+def agenda(session: Session, user_id: int, room_id: int, *, sid: str, item: int) -> Outcome:
     """A facilitator moves the room to an agenda item (usually the next one)."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
     _require_facilitator(session, seat)
     seat.room.move_agenda(item)
     session.flush()
@@ -2008,9 +2028,10 @@ def agenda(session: Session, user: User, room_id: int, *, sid: str, item: int) -
 # Moderation ----------------------------------------------------------------------------------
 
 
-def lock(session: Session, user: User, room_id: int, *, sid: str, locked: bool) -> Outcome:
+def lock(session: Session, user_id: int, room_id: int, *, sid: str, locked: bool) -> Outcome:
     """Lock the room to newcomers (people already admitted may still come back), or unlock it."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     _require_facilitator(session, seat)
     if locked:
         seat.room.lock()
@@ -2039,10 +2060,11 @@ MODERATION_ACTIONS: tuple[tuple[str, str], ...] = (
 
 
 def moderate(
-    session: Session, user: User, room_id: int, *, sid: str, action: str, target_id: int
+    session: Session, user_id: int, room_id: int, *, sid: str, action: str, target_id: int
 ) -> Outcome:
     """Mute, unmute, remove (disconnect and bar) or readmit a participant; audited."""
-    seat = _seat(session, user, room_id, sid)
+    seat = _seat(session, user_id, room_id, sid)
+    user = seat.user
     _require_facilitator(session, seat)
     room = seat.room
     target = _existing_participant(session, room, target_id)

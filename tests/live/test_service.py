@@ -185,16 +185,16 @@ def test_locked_room_admits_facilitators_and_people_admitted_before(session, wor
     enter(session, world.facilitator, room)
     facilitator_sid = f"sid-{world.facilitator.id}-{room.id}"
     enter(session, world.amina, room)
-    service.lock(session, world.facilitator, room.id, sid=facilitator_sid, locked=True)
+    service.lock(session, world.facilitator.id, room.id, sid=facilitator_sid, locked=True)
     session.commit()
     with pytest.raises(service.RoomLocked):
         enter(session, world.bruno, room)
     session.rollback()
-    service.leave(session, world.amina, room.id, sid=f"sid-{world.amina.id}-{room.id}")
+    service.leave(session, world.amina.id, room.id, sid=f"sid-{world.amina.id}-{room.id}")
     session.commit()
     enter(session, world.amina, room)  # admitted before the lock
     with pytest.raises(Conflict):
-        service.lock(session, world.facilitator, room.id, sid=facilitator_sid, locked=True)
+        service.lock(session, world.facilitator.id, room.id, sid=facilitator_sid, locked=True)
     session.rollback()
     actions = session.scalars(
         select(AuditEntry.action).where(AuditEntry.target_type == "room")
@@ -222,9 +222,9 @@ def test_every_change_gets_the_next_sequence_number(session, world):
     room = world.open_room
     sid = enter(session, world.amina, room)
     for n in range(3):
-        service.say(session, world.amina, room.id, sid=sid, body=f"point {n}", client_id=f"c{n}")
+        service.say(session, world.amina.id, room.id, sid=sid, body=f"point {n}", client_id=f"c{n}")
         session.commit()
-    service.hand(session, world.amina, room.id, sid=sid, up=True)
+    service.hand(session, world.amina.id, room.id, sid=sid, up=True)
     session.commit()
     assert event_types(session, room) == [
         (1, "room.opened"),
@@ -241,9 +241,9 @@ def test_a_failed_change_takes_no_sequence_number(session, world):
     room = world.open_room
     sid = enter(session, world.amina, room)
     with pytest.raises(Forbidden):
-        service.agenda(session, world.amina, room.id, sid=sid, item=1)
+        service.agenda(session, world.amina.id, room.id, sid=sid, item=1)
     session.rollback()
-    service.say(session, world.amina, room.id, sid=sid, body="after", client_id="x")
+    service.say(session, world.amina.id, room.id, sid=sid, body="after", client_id="x")
     session.commit()
     assert [seq for seq, _kind in event_types(session, room)] == [1, 2]
 
@@ -252,7 +252,7 @@ def test_events_after_pages_through_the_log(session, world):
     room = world.open_room
     sid = enter(session, world.amina, room)
     for n in range(5):
-        service.say(session, world.amina, room.id, sid=sid, body=f"m{n}", client_id=f"m{n}")
+        service.say(session, world.amina.id, room.id, sid=sid, body=f"m{n}", client_id=f"m{n}")
     session.commit()
     first = service.events_after(session, world.amina, room.id, after=0, limit=4)
     assert [e["seq"] for e in first["items"]] == [1, 2, 3, 4]
@@ -269,9 +269,9 @@ def test_events_after_pages_through_the_log(session, world):
 def test_say_is_idempotent_on_client_id(session, world):
     room = world.open_room
     sid = enter(session, world.amina, room)
-    first = service.say(session, world.amina, room.id, sid=sid, body="Hello", client_id="abc")
+    first = service.say(session, world.amina.id, room.id, sid=sid, body="Hello", client_id="abc")
     session.commit()
-    again = service.say(session, world.amina, room.id, sid=sid, body="Hello", client_id="abc")
+    again = service.say(session, world.amina.id, room.id, sid=sid, body="Hello", client_id="abc")
     session.commit()
     assert first.ack == {"seq": 2, "duplicate": False}
     assert again.ack == {"seq": 2, "duplicate": True}
@@ -284,27 +284,31 @@ def test_say_is_rate_limited_per_person(session, world):
     sid = enter(session, world.amina, room)
     start = utcnow()
     for n in range(service.DEFAULT_SAY_LIMIT):
-        service.say(session, world.amina, room.id, sid=sid, body="x", client_id=f"r{n}", now=start)
+        service.say(
+            session, world.amina.id, room.id, sid=sid, body="x", client_id=f"r{n}", now=start
+        )
     session.commit()
     with pytest.raises(RateLimited):
-        service.say(session, world.amina, room.id, sid=sid, body="x", client_id="r-over", now=start)
+        service.say(
+            session, world.amina.id, room.id, sid=sid, body="x", client_id="r-over", now=start
+        )
     session.rollback()
     later = start + service.RATE_WINDOW + timedelta(seconds=1)
-    service.say(session, world.amina, room.id, sid=sid, body="x", client_id="r-later", now=later)
+    service.say(session, world.amina.id, room.id, sid=sid, body="x", client_id="r-later", now=later)
     session.commit()
     # Someone else is not slowed down by Amina.
     bruno = enter(session, world.bruno, room)
-    service.say(session, world.bruno, room.id, sid=bruno, body="y", client_id="b", now=start)
+    service.say(session, world.bruno.id, room.id, sid=bruno, body="y", client_id="b", now=start)
 
 
 def test_muted_people_cannot_speak_and_unmuted_can(session, world):
     room = world.open_room
     facilitator = enter(session, world.facilitator, room)
     amina = enter(session, world.amina, room)
-    service.hand(session, world.amina, room.id, sid=amina, up=True)
+    service.hand(session, world.amina.id, room.id, sid=amina, up=True)
     outcome = service.moderate(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         action="mute",
@@ -314,10 +318,10 @@ def test_muted_people_cannot_speak_and_unmuted_can(session, world):
     assert outcome.deliveries[0].personal[0][0] == amina  # a fresh state for Amina
     assert outcome.deliveries[0].personal[0][2]["you"]["muted"] is True
     acts: list[Callable[[], object]] = [
-        lambda: service.say(session, world.amina, room.id, sid=amina, body="x", client_id="m"),
-        lambda: service.hand(session, world.amina, room.id, sid=amina, up=True),
-        lambda: service.ask(session, world.amina, room.id, sid=amina, body="Why?"),
-        lambda: service.react(session, world.amina, room.id, sid=amina, emoji="clap"),
+        lambda: service.say(session, world.amina.id, room.id, sid=amina, body="x", client_id="m"),
+        lambda: service.hand(session, world.amina.id, room.id, sid=amina, up=True),
+        lambda: service.ask(session, world.amina.id, room.id, sid=amina, body="Why?"),
+        lambda: service.react(session, world.amina.id, room.id, sid=amina, emoji="clap"),
     ]
     for act in acts:
         with pytest.raises(service.Muted):
@@ -326,22 +330,22 @@ def test_muted_people_cannot_speak_and_unmuted_can(session, world):
     assert service.room_state(session, world.facilitator, room.id)["queue"] == []  # hand lowered
     service.moderate(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         action="unmute",
         target_id=world.amina.id,
     )
     session.commit()
-    service.say(session, world.amina, room.id, sid=amina, body="Thanks", client_id="ok")
+    service.say(session, world.amina.id, room.id, sid=amina, body="Thanks", client_id="ok")
 
 
 def test_hidden_messages_lose_their_body_for_participants_only(session, world):
     room = world.open_room
     facilitator = enter(session, world.facilitator, room)
     amina = enter(session, world.amina, room)
-    said = service.say(session, world.amina, room.id, sid=amina, body="Rude", client_id="r")
-    service.hide(session, world.facilitator, room.id, sid=facilitator, seq=said.ack["seq"])
+    said = service.say(session, world.amina.id, room.id, sid=amina, body="Rude", client_id="r")
+    service.hide(session, world.facilitator.id, room.id, sid=facilitator, seq=said.ack["seq"])
     session.commit()
     seen = {e["seq"]: e for e in service.events_after(session, world.bruno, room.id)["items"]}
     assert seen[said.ack["seq"]]["data"] == {"body": None, "client_id": "r", "hidden": True}
@@ -349,10 +353,10 @@ def test_hidden_messages_lose_their_body_for_participants_only(session, world):
     full = {e["seq"]: e for e in service.events_after(session, world.facilitator, room.id)["items"]}
     assert full[said.ack["seq"]]["data"]["body"] == "Rude"
     with pytest.raises(Conflict):
-        service.hide(session, world.facilitator, room.id, sid=facilitator, seq=said.ack["seq"])
+        service.hide(session, world.facilitator.id, room.id, sid=facilitator, seq=said.ack["seq"])
     session.rollback()
     with pytest.raises(NotFound):
-        service.hide(session, world.facilitator, room.id, sid=facilitator, seq=1)  # room.opened
+        service.hide(session, world.facilitator.id, room.id, sid=facilitator, seq=1)  # room.opened
 
 
 # Hands, floor, queue ---------------------------------------------------------------------
@@ -365,11 +369,18 @@ def test_queue_orders_hands_and_can_put_first_time_speakers_first(session, world
     start = utcnow()
     # Bruno has spoken before; then Bruno, Amina and Chen raise hands in that order.
     service.floor(
-        session, world.facilitator, room.id, sid=facilitator, speaker_id=world.bruno.id, now=start
+        session,
+        world.facilitator.id,
+        room.id,
+        sid=facilitator,
+        speaker_id=world.bruno.id,
+        now=start,
     )
-    service.floor(session, world.facilitator, room.id, sid=facilitator, speaker_id=None, now=start)
+    service.floor(
+        session, world.facilitator.id, room.id, sid=facilitator, speaker_id=None, now=start
+    )
     for person in (world.bruno, world.amina, world.chen):
-        service.hand(session, person, room.id, sid=sids[person.id], up=True)
+        service.hand(session, person.id, room.id, sid=sids[person.id], up=True)
         session.commit()
 
     def order() -> list[int]:
@@ -380,18 +391,18 @@ def test_queue_orders_hands_and_can_put_first_time_speakers_first(session, world
 
     assert order() == [world.bruno.id, world.amina.id, world.chen.id]
     service.queue_mode(
-        session, world.facilitator, room.id, sid=facilitator, mode="first_time_first"
+        session, world.facilitator.id, room.id, sid=facilitator, mode="first_time_first"
     )
     session.commit()
     assert order() == [world.amina.id, world.chen.id, world.bruno.id]
     with pytest.raises(Conflict):
         service.queue_mode(
-            session, world.facilitator, room.id, sid=facilitator, mode="first_time_first"
+            session, world.facilitator.id, room.id, sid=facilitator, mode="first_time_first"
         )
     session.rollback()
     # Lowering twice is harmless and stores nothing.
-    service.hand(session, world.chen, room.id, sid=sids[world.chen.id], up=False)
-    again = service.hand(session, world.chen, room.id, sid=sids[world.chen.id], up=False)
+    service.hand(session, world.chen.id, room.id, sid=sids[world.chen.id], up=False)
+    again = service.hand(session, world.chen.id, room.id, sid=sids[world.chen.id], up=False)
     assert again.ack["seq"] is None
     session.commit()
     assert order() == [world.amina.id, world.bruno.id]
@@ -402,10 +413,15 @@ def test_floor_lowers_the_hand_and_counts_speaking_time_by_bloc(session, world):
     facilitator = enter(session, world.facilitator, room)
     amina = enter(session, world.amina, room)
     bruno = enter(session, world.bruno, room)
-    service.hand(session, world.amina, room.id, sid=amina, up=True)
+    service.hand(session, world.amina.id, room.id, sid=amina, up=True)
     start = utcnow()
     given = service.floor(
-        session, world.facilitator, room.id, sid=facilitator, speaker_id=world.amina.id, now=start
+        session,
+        world.facilitator.id,
+        room.id,
+        sid=facilitator,
+        speaker_id=world.amina.id,
+        now=start,
     )
     session.commit()
     event = given.deliveries[0].events[0][0]
@@ -413,10 +429,10 @@ def test_floor_lowers_the_hand_and_counts_speaking_time_by_bloc(session, world):
     assert event["data"]["queue"] == []
     # Participants do not get speaking time by bloc.
     assert "speaking_time" not in given.deliveries[0].events[0][1]["data"]
-    service.hand(session, world.bruno, room.id, sid=bruno, up=True)
+    service.hand(session, world.bruno.id, room.id, sid=bruno, up=True)
     handed = service.floor(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         speaker_id=world.bruno.id,
@@ -425,7 +441,7 @@ def test_floor_lowers_the_hand_and_counts_speaking_time_by_bloc(session, world):
     assert handed.deliveries[0].events[0][0]["data"]["previous"]["seconds"] == 90
     service.floor(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         speaker_id=None,
@@ -436,14 +452,14 @@ def test_floor_lowers_the_hand_and_counts_speaking_time_by_bloc(session, world):
     assert times["by_bloc"] == {"diaspora": 90, "government": 30, "io": 0, "other": 0}
     assert times["turns_by_bloc"]["diaspora"] == 1
     with pytest.raises(Conflict):
-        service.floor(session, world.facilitator, room.id, sid=facilitator, speaker_id=None)
+        service.floor(session, world.facilitator.id, room.id, sid=facilitator, speaker_id=None)
     session.rollback()
     with pytest.raises(Forbidden):
-        service.floor(session, world.amina, room.id, sid=amina, speaker_id=world.amina.id)
+        service.floor(session, world.amina.id, room.id, sid=amina, speaker_id=world.amina.id)
     session.rollback()
     with pytest.raises(NotFound):
         service.floor(
-            session, world.facilitator, room.id, sid=facilitator, speaker_id=world.chen.id
+            session, world.facilitator.id, room.id, sid=facilitator, speaker_id=world.chen.id
         )
 
 
@@ -456,7 +472,7 @@ def test_poll_results_by_bloc_and_votes_can_change(session, world):
     sids = {p.id: enter(session, p, room) for p in (world.amina, world.bruno, world.chen)}
     opened = service.poll_open(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         question="Cap fees at 3%?",
@@ -465,16 +481,16 @@ def test_poll_results_by_bloc_and_votes_can_change(session, world):
     session.commit()
     poll = opened.ack["poll"]
     service.poll_vote(
-        session, world.amina, room.id, sid=sids[world.amina.id], poll_id=poll, choices=[1]
+        session, world.amina.id, room.id, sid=sids[world.amina.id], poll_id=poll, choices=[1]
     )
     service.poll_vote(
-        session, world.amina, room.id, sid=sids[world.amina.id], poll_id=poll, choices=[0]
+        session, world.amina.id, room.id, sid=sids[world.amina.id], poll_id=poll, choices=[0]
     )
     service.poll_vote(
-        session, world.bruno, room.id, sid=sids[world.bruno.id], poll_id=poll, choices=[1]
+        session, world.bruno.id, room.id, sid=sids[world.bruno.id], poll_id=poll, choices=[1]
     )
     voted = service.poll_vote(
-        session, world.chen, room.id, sid=sids[world.chen.id], poll_id=poll, choices=[0]
+        session, world.chen.id, room.id, sid=sids[world.chen.id], poll_id=poll, choices=[0]
     )
     session.commit()
     results = voted.deliveries[0].events[0][1]["data"]["results"]
@@ -489,18 +505,18 @@ def test_poll_results_by_bloc_and_votes_can_change(session, world):
     for bad in ([0, 1], [3], [0, 0]):
         with pytest.raises(ValidationFailed):
             service.poll_vote(
-                session, world.chen, room.id, sid=sids[world.chen.id], poll_id=poll, choices=bad
+                session, world.chen.id, room.id, sid=sids[world.chen.id], poll_id=poll, choices=bad
             )
         session.rollback()
-    service.poll_close(session, world.facilitator, room.id, sid=facilitator, poll_id=poll)
+    service.poll_close(session, world.facilitator.id, room.id, sid=facilitator, poll_id=poll)
     session.commit()
     with pytest.raises(Conflict):
         service.poll_vote(
-            session, world.chen, room.id, sid=sids[world.chen.id], poll_id=poll, choices=[1]
+            session, world.chen.id, room.id, sid=sids[world.chen.id], poll_id=poll, choices=[1]
         )
     session.rollback()
     with pytest.raises(Conflict):
-        service.poll_close(session, world.facilitator, room.id, sid=facilitator, poll_id=poll)
+        service.poll_close(session, world.facilitator.id, room.id, sid=facilitator, poll_id=poll)
 
 
 def test_hidden_results_reach_participants_only_when_the_poll_closes(session, world):
@@ -509,7 +525,7 @@ def test_hidden_results_reach_participants_only_when_the_poll_closes(session, wo
     amina = enter(session, world.amina, room)
     opened = service.poll_open(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         question="Which corridor first?",
@@ -520,7 +536,7 @@ def test_hidden_results_reach_participants_only_when_the_poll_closes(session, wo
     )
     poll = opened.ack["poll"]
     voted = service.poll_vote(
-        session, world.amina, room.id, sid=amina, poll_id=poll, choices=[0, 2]
+        session, world.amina.id, room.id, sid=amina, poll_id=poll, choices=[0, 2]
     )
     session.commit()
     full, partial = voted.deliveries[0].events[0]
@@ -535,7 +551,9 @@ def test_hidden_results_reach_participants_only_when_the_poll_closes(session, wo
     assert "results" not in state["polls"][0]
     assert state["you"]["votes"] == {str(poll): [0, 2]}
     assert service.room_state(session, world.facilitator, room.id)["polls"][0]["results"]
-    closed = service.poll_close(session, world.facilitator, room.id, sid=facilitator, poll_id=poll)
+    closed = service.poll_close(
+        session, world.facilitator.id, room.id, sid=facilitator, poll_id=poll
+    )
     session.commit()
     final = closed.deliveries[0].events[0][1]["data"]["poll"]["results"]
     assert final["counts"] == [1, 0, 1]
@@ -548,13 +566,18 @@ def test_only_facilitators_run_polls(session, world):
     amina = enter(session, world.amina, room)
     with pytest.raises(Forbidden):
         service.poll_open(
-            session, world.amina, room.id, sid=amina, question="Mine?", choices=["a", "b"]
+            session, world.amina.id, room.id, sid=amina, question="Mine?", choices=["a", "b"]
         )
     session.rollback()
     facilitator = enter(session, world.facilitator, room)
     with pytest.raises(ValidationFailed):
         service.poll_open(
-            session, world.facilitator, room.id, sid=facilitator, question="?", choices=["A", "a"]
+            session,
+            world.facilitator.id,
+            room.id,
+            sid=facilitator,
+            question="?",
+            choices=["A", "a"],
         )
 
 
@@ -565,29 +588,31 @@ def test_questions_are_upvoted_once_and_answered_once(session, world):
     room = world.open_room
     facilitator = enter(session, world.facilitator, room)
     sids = {p.id: enter(session, p, room) for p in (world.amina, world.bruno, world.chen)}
-    first = service.ask(session, world.amina, room.id, sid=sids[world.amina.id], body="Fees?")
-    second = service.ask(session, world.bruno, room.id, sid=sids[world.bruno.id], body="Data?")
+    first = service.ask(session, world.amina.id, room.id, sid=sids[world.amina.id], body="Fees?")
+    second = service.ask(session, world.bruno.id, room.id, sid=sids[world.bruno.id], body="Data?")
     session.commit()
     q1, q2 = first.ack["question"], second.ack["question"]
     for person in (world.chen, world.amina):
-        service.upvote(session, person, room.id, sid=sids[person.id], question_id=q2)
-    twice = service.upvote(session, world.chen, room.id, sid=sids[world.chen.id], question_id=q2)
+        service.upvote(session, person.id, room.id, sid=sids[person.id], question_id=q2)
+    twice = service.upvote(session, world.chen.id, room.id, sid=sids[world.chen.id], question_id=q2)
     assert twice.ack == {"question": q2, "votes": 2, "seq": None}
-    service.upvote(session, world.chen, room.id, sid=sids[world.chen.id], question_id=q1)
-    service.upvote(session, world.chen, room.id, sid=sids[world.chen.id], question_id=q1, up=False)
+    service.upvote(session, world.chen.id, room.id, sid=sids[world.chen.id], question_id=q1)
+    service.upvote(
+        session, world.chen.id, room.id, sid=sids[world.chen.id], question_id=q1, up=False
+    )
     session.commit()
     questions = service.room_state(session, world.bruno, room.id)["questions"]
     assert [(q["id"], q["votes"]) for q in questions] == [(q2, 2), (q1, 0)]
     assert questions[0]["seq"] == second.ack["seq"]
-    service.answer(session, world.facilitator, room.id, sid=facilitator, question_id=q2)
+    service.answer(session, world.facilitator.id, room.id, sid=facilitator, question_id=q2)
     session.commit()
     with pytest.raises(Conflict):
-        service.answer(session, world.facilitator, room.id, sid=facilitator, question_id=q2)
+        service.answer(session, world.facilitator.id, room.id, sid=facilitator, question_id=q2)
     session.rollback()
     with pytest.raises(Forbidden):
-        service.answer(session, world.amina, room.id, sid=sids[world.amina.id], question_id=q1)
+        service.answer(session, world.amina.id, room.id, sid=sids[world.amina.id], question_id=q1)
     session.rollback()
-    service.hide(session, world.facilitator, room.id, sid=facilitator, seq=first.ack["seq"])
+    service.hide(session, world.facilitator.id, room.id, sid=facilitator, seq=first.ack["seq"])
     session.commit()
     assert [q["id"] for q in service.room_state(session, world.bruno, room.id)["questions"]] == [q2]
     hidden = service.room_state(session, world.facilitator, room.id)["questions"]
@@ -598,9 +623,9 @@ def test_reactions_are_aggregated(session, world):
     room = world.open_room
     amina = enter(session, world.amina, room)
     bruno = enter(session, world.bruno, room)
-    service.react(session, world.amina, room.id, sid=amina, emoji="clap")
-    service.react(session, world.bruno, room.id, sid=bruno, emoji="clap")
-    last = service.react(session, world.bruno, room.id, sid=bruno, emoji="heart")
+    service.react(session, world.amina.id, room.id, sid=amina, emoji="clap")
+    service.react(session, world.bruno.id, room.id, sid=bruno, emoji="clap")
+    last = service.react(session, world.bruno.id, room.id, sid=bruno, emoji="heart")
     session.commit()
     assert last.ack["counts"] == {
         "clap": 2,
@@ -611,14 +636,14 @@ def test_reactions_are_aggregated(session, world):
         "thanks": 0,
     }
     with pytest.raises(ValidationFailed):
-        service.react(session, world.bruno, room.id, sid=bruno, emoji="poop")
+        service.react(session, world.bruno.id, room.id, sid=bruno, emoji="poop")
 
 
 def test_agenda_moves_between_existing_items(session, world):
     room = world.open_room
     facilitator = enter(session, world.facilitator, room)
-    moved = service.agenda(session, world.facilitator, room.id, sid=facilitator, item=0)
-    service.agenda(session, world.facilitator, room.id, sid=facilitator, item=1)
+    moved = service.agenda(session, world.facilitator.id, room.id, sid=facilitator, item=0)
+    service.agenda(session, world.facilitator.id, room.id, sid=facilitator, item=1)
     session.commit()
     assert moved.deliveries[0].events[0][1]["data"] == {
         "current": 0,
@@ -627,7 +652,7 @@ def test_agenda_moves_between_existing_items(session, world):
     assert service.room_state(session, world.amina, room.id)["agenda"]["current"] == 1
     for item in (1, 2):
         with pytest.raises(Conflict):
-            service.agenda(session, world.facilitator, room.id, sid=facilitator, item=item)
+            service.agenda(session, world.facilitator.id, room.id, sid=facilitator, item=item)
         session.rollback()
 
 
@@ -638,11 +663,11 @@ def test_removal_ends_presence_and_bars_rejoining_until_readmitted(session, worl
     room = world.open_room
     facilitator = enter(session, world.facilitator, room)
     amina = enter(session, world.amina, room)
-    service.hand(session, world.amina, room.id, sid=amina, up=True)
+    service.hand(session, world.amina.id, room.id, sid=amina, up=True)
     session.commit()
     removed = service.moderate(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         action="remove",
@@ -665,11 +690,11 @@ def test_removal_ends_presence_and_bars_rejoining_until_readmitted(session, worl
         enter(session, world.amina, room)
     session.rollback()
     with pytest.raises(service.NotJoined):
-        service.say(session, world.amina, room.id, sid=amina, body="still here?", client_id="z")
+        service.say(session, world.amina.id, room.id, sid=amina, body="still here?", client_id="z")
     session.rollback()
     service.moderate(
         session,
-        world.facilitator,
+        world.facilitator.id,
         room.id,
         sid=facilitator,
         action="readmit",
@@ -695,7 +720,7 @@ def test_facilitators_cannot_be_moderated(session, world):
     with pytest.raises(Forbidden):
         service.moderate(
             session,
-            world.facilitator,
+            world.facilitator.id,
             room.id,
             sid=facilitator,
             action="mute",
@@ -705,7 +730,7 @@ def test_facilitators_cannot_be_moderated(session, world):
     with pytest.raises(NotFound):
         service.moderate(
             session,
-            world.facilitator,
+            world.facilitator.id,
             room.id,
             sid=facilitator,
             action="mute",
@@ -733,18 +758,23 @@ def _talk(session: Session, world: World, room: Room) -> None:
     facilitator = enter(session, world.facilitator, room)
     amina = enter(session, world.amina, room)
     bruno = enter(session, world.bruno, room)
-    service.agenda(session, world.facilitator, room.id, sid=facilitator, item=0)
+    service.agenda(session, world.facilitator.id, room.id, sid=facilitator, item=0)
     service.say(
-        session, world.amina, room.id, sid=amina, body="Fees hurt *families*", client_id="1"
+        session, world.amina.id, room.id, sid=amina, body="Fees hurt *families*", client_id="1"
     )
-    rude = service.say(session, world.bruno, room.id, sid=bruno, body="Nonsense", client_id="2")
-    service.hide(session, world.facilitator, room.id, sid=facilitator, seq=rude.ack["seq"])
-    service.ask(session, world.bruno, room.id, sid=bruno, body="What about mobile money?")
+    rude = service.say(session, world.bruno.id, room.id, sid=bruno, body="Nonsense", client_id="2")
+    service.hide(session, world.facilitator.id, room.id, sid=facilitator, seq=rude.ack["seq"])
+    service.ask(session, world.bruno.id, room.id, sid=bruno, body="What about mobile money?")
     poll = service.poll_open(
-        session, world.facilitator, room.id, sid=facilitator, question="Cap?", choices=["Yes", "No"]
+        session,
+        world.facilitator.id,
+        room.id,
+        sid=facilitator,
+        question="Cap?",
+        choices=["Yes", "No"],
     ).ack["poll"]
-    service.poll_vote(session, world.amina, room.id, sid=amina, poll_id=poll, choices=[0])
-    service.poll_close(session, world.facilitator, room.id, sid=facilitator, poll_id=poll)
+    service.poll_vote(session, world.amina.id, room.id, sid=amina, poll_id=poll, choices=[0])
+    service.poll_close(session, world.facilitator.id, room.id, sid=facilitator, poll_id=poll)
     session.commit()
 
 

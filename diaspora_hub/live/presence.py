@@ -151,10 +151,6 @@ def present_sids(session: Session, room_id: int) -> list[tuple[str, int]]:
     return [(sid, user_id) for sid, user_id in rows]
 
 
-def has_connection(session: Session, sid: str) -> bool:
-    return session.scalar(select(LiveConnection.sid).where(LiveConnection.sid == sid)) is not None
-
-
 def leave(session: Session, sid: str, room_id: int) -> bool:
     """Remove one connection from one room; whether it was there."""
     result = session.execute(

@@ -877,19 +877,20 @@ def _replay(
 ) -> Json:
     """The events a join sends, as this kind of viewer sees them. A first join's are read
     once per ``last_seq`` when ``views`` caches them: a crowd arriving gets the same ones."""
-    key = ("replay", room.id, room.last_seq, facilitator)
-    cached = views.get(key) if views is not None and since is None else None
-    if cached is not None:
-        return cached
-    events, complete = _events_for_join(session, room, since)
-    chatham = room.is_chatham_house
-    replay = {
-        "events": [view(event_json(e), chatham=chatham, facilitator=facilitator) for e in events],
-        "complete": complete,
-    }
-    if views is not None and since is None:
-        views.put(key, replay)
-    return replay
+
+    def read() -> Json:
+        events, complete = _events_for_join(session, room, since)
+        chatham = room.is_chatham_house
+        return {
+            "events": [
+                view(event_json(e), chatham=chatham, facilitator=facilitator) for e in events
+            ],
+            "complete": complete,
+        }
+
+    if views is None or since is not None:
+        return read()
+    return views.read(("replay", room.id, room.last_seq, facilitator), read)
 
 
 def events_after(
@@ -1240,24 +1241,23 @@ def _shared_state(
 ) -> Json:
     """The parts of the state that only room events change, as this kind of viewer sees
     them; read once per ``last_seq`` when ``views`` caches them (see ``snapshots``)."""
-    key = ("state", room.id, room.last_seq, facilitator)
-    cached = views.get(key) if views is not None else None
-    if cached is not None:
-        return cached
-    shared = view(
-        {
-            "queue": _queue(session, room),
-            "speaker": _speaker(session, room),
-            "polls": [_poll_json(session, poll) for poll in _polls(session, room)],
-            "questions": _questions(session, room, include_hidden=facilitator),
-            "reactions": _reaction_counts(session, room),
-        },
-        chatham=room.is_chatham_house,
-        facilitator=facilitator,
-    )
-    if views is not None:
-        views.put(key, shared)
-    return shared
+
+    def read() -> Json:
+        return view(
+            {
+                "queue": _queue(session, room),
+                "speaker": _speaker(session, room),
+                "polls": [_poll_json(session, poll) for poll in _polls(session, room)],
+                "questions": _questions(session, room, include_hidden=facilitator),
+                "reactions": _reaction_counts(session, room),
+            },
+            chatham=room.is_chatham_house,
+            facilitator=facilitator,
+        )
+
+    if views is None:
+        return read()
+    return views.read(("state", room.id, room.last_seq, facilitator), read)
 
 
 def _state(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 Json = dict[str, Any]
@@ -28,16 +29,17 @@ class SharedViews:
         self._items: OrderedDict[Key, Json] = OrderedDict()
         self._guard = threading.Lock()
 
-    def get(self, key: Key) -> Json | None:
+    def read(self, key: Key, compute: Callable[[], Json]) -> Json:
+        """The entry under ``key``, computed and stored first if missing."""
         with self._guard:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Key, value: Json) -> None:
+                return value
+        value = compute()
         with self._guard:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+        return value

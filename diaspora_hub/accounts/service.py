@@ -13,8 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, Table, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from diaspora_hub.accounts.models import ApiToken, User
@@ -244,15 +243,21 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
 
 #: How stale a token's "last used" may be before a use records it again.
 TOKEN_USE_PRECISION = timedelta(minutes=1)
-#: Built once: every API request and live connection with a token runs it.
-_TOKEN = (
-    select(ApiToken)
-    .options(joinedload(ApiToken.user))
-    .where(ApiToken.token_hash == bindparam("token_hash"))
-)
 _TOKEN_TABLE = cast(Table, ApiToken.__table__)
-#: On the table: the unit of work would cost more than the UPDATE, on every first use of
-#: a token in a minute (a crowd connecting to a live room at once).
+_USER_TABLE = cast(Table, User.__table__)
+#: Built once: every API request and live connection with a token runs it. On the tables,
+#: as plain rows: a crowd connecting to a live room at once needs only the person's id.
+_TOKEN = (
+    select(_TOKEN_TABLE.c.id, _TOKEN_TABLE.c.user_id, _TOKEN_TABLE.c.last_used_at)
+    .join(_USER_TABLE, _USER_TABLE.c.id == _TOKEN_TABLE.c.user_id)
+    .where(
+        _TOKEN_TABLE.c.token_hash == bindparam("token_hash"),
+        _TOKEN_TABLE.c.revoked_at.is_(None),
+        _USER_TABLE.c.is_active.is_(True),
+    )
+)
+#: The unit of work would cost more than the UPDATE, on every first use of a token in a
+#: minute.
 _TOKEN_USED = (
     update(_TOKEN_TABLE)
     .where(_TOKEN_TABLE.c.id == bindparam("token_id"))
@@ -260,15 +265,21 @@ _TOKEN_USED = (
 )
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
+def token_owner(session: Session, secret: str) -> int | None:
+    """The id of the active person a live, unrevoked token belongs to; records its use."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(_TOKEN, {"token_hash": _hash_token(secret)})
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    row = session.execute(_TOKEN, {"token_hash": _hash_token(secret)}).first()
+    if row is None:
         return None
+    token_id, user_id, last_used_at = row
     now = utcnow()
     # Minutes are precise enough to tell a token in use, and spare a write per request.
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
-        session.execute(_TOKEN_USED, {"token_id": token.id, "now": now})
-        set_committed_value(token, "last_used_at", now)
-    return token.user
+    if last_used_at is None or now - last_used_at >= TOKEN_USE_PRECISION:
+        session.execute(_TOKEN_USED, {"token_id": token_id, "now": now})
+    return int(user_id)
+
+
+def user_for_token(session: Session, secret: str) -> User | None:
+    owner = token_owner(session, secret)
+    return session.get(User, owner) if owner is not None else None

@@ -166,8 +166,12 @@ its connections and sends the rooms their new presence, within about 20 seconds.
 Implementation
 ==============
 Each handler parses its payload with a schema, calls one service function as the person
-behind the connection, commits once, and only then broadcasts (see :func:`_handle`). A
-room has three Socket.IO rooms, one per ``service.Audience``, and a connection is in
+behind the connection, commits once, and only then broadcasts (see :func:`_handle`). Joins
+of one room arriving together (a meeting starting) are let in with one transaction and one
+presence change (see :func:`_join_with_crowd`); a join the crowd cannot admit runs on its
+own, so its refusal is its own.
+
+A room has three Socket.IO rooms, one per ``service.Audience``, and a connection is in
 exactly one of them: ``room:<id>:facilitators`` (identities), ``room:<id>:listed``
 (participants who hold the list of who is here) and ``room:<id>:counted`` (the other
 participants: presence changes as counts only). Room events reach both kinds of
@@ -178,6 +182,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -212,6 +217,12 @@ EXTENSION_KEY = "diaspora_hub.live"
 PERSON_KEY = "live_user_id"
 #: Seconds a worker waits to batch presence changes of a room into one snapshot.
 PRESENCE_DELAY = 0.5
+#: The first join of a crowd lets others in with it while they keep arriving: until no
+#: new one came for LIVE_JOIN_QUIET seconds, for at most LIVE_JOIN_GATHER seconds, and at
+#: most JOIN_CROWD joins (each crowd is one stretch of work on the event loop).
+JOIN_QUIET = 0.001
+JOIN_GATHER = 0.02
+JOIN_CROWD = 50
 
 Json = dict[str, Any]
 #: A service call as the connection's person (their user id) with the loaded payload.
@@ -236,6 +247,21 @@ class LiveRuntime:
     guard: threading.Lock = field(default_factory=threading.Lock)
     #: parts of room state read once per sequence number (see ``snapshots``)
     views: SharedViews = field(default_factory=SharedViews)
+    #: by room, the joins gathering behind the first of a crowd (see ``_join_with_crowd``)
+    arriving: dict[int, list[_Arrival]] = field(default_factory=dict)
+
+
+@dataclass
+class _Arrival:
+    """A join waiting for the first of its crowd to let everyone in.
+
+    ``ack`` stays None when the crowd did not admit it: it then joins on its own, so a
+    refusal reaches the person in their own language and never holds up the others.
+    """
+
+    request: service.JoinRequest
+    done: Any
+    ack: Json | None = None
 
 
 def channel(room_id: int, audience: Audience) -> str:
@@ -379,6 +405,77 @@ def _handle(
     return {"ok": True, **outcome.ack}
 
 
+def _join_with_crowd(room_id: int, request: service.JoinRequest) -> Json | None:
+    """Join together with the others arriving in the room now; None: join on your own.
+
+    The first join of a crowd waits while more keep arriving (``JOIN_QUIET``), then lets
+    them all in with one transaction (``service.join_together``) and wakes the others with
+    their acknowledgements.
+    """
+    runtime = _runtime()
+    arrival = _Arrival(request, socketio.server.eio.create_event())
+    with runtime.guard:
+        crowd = runtime.arriving.setdefault(room_id, [])
+        crowd.append(arrival)
+        first = len(crowd) == 1
+        if len(crowd) >= JOIN_CROWD:
+            del runtime.arriving[room_id]
+    if not first:
+        arrival.done.wait()
+        return arrival.ack
+    try:
+        _gather(runtime, room_id, crowd)
+        if len(crowd) > 1:
+            _admit(room_id, crowd)
+    finally:
+        for other in crowd[1:]:
+            other.done.set()
+    return arrival.ack
+
+
+def _gather(runtime: LiveRuntime, room_id: int, crowd: list[_Arrival]) -> None:
+    """Wait while joins keep arriving, then close the crowd to newcomers."""
+    config = current_app.config
+    quiet = float(config.get("LIVE_JOIN_QUIET", JOIN_QUIET))
+    deadline = time.monotonic() + float(config.get("LIVE_JOIN_GATHER", JOIN_GATHER))
+    seen = 1
+    while True:
+        socketio.sleep(quiet)
+        with runtime.guard:
+            size = len(crowd)
+            if size == seen or size >= JOIN_CROWD or time.monotonic() >= deadline:
+                if runtime.arriving.get(room_id) is crowd:
+                    del runtime.arriving[room_id]
+                return
+        seen = size
+
+
+def _admit(room_id: int, crowd: list[_Arrival]) -> None:
+    """Let a crowd in with one transaction, then tell the room; if that fails, everyone
+    joins on their own."""
+    session = db.session()
+    try:
+        arrivals = service.join_together(
+            session,
+            room_id,
+            [arrival.request for arrival in crowd],
+            worker_id=_runtime().worker_id,
+            views=_runtime().views,
+        )
+        session.commit()
+        session.close()
+    except Exception:  # each join then runs on its own, and fails or not by itself
+        session.rollback()
+        logger.exception("live crowd could not join together; joining one by one")
+        return
+    for arrival, ack in zip(crowd, arrivals.acks, strict=True):
+        arrival.ack = None if isinstance(ack, AppError) else {"ok": True, **ack}
+    try:
+        deliver(arrivals.deliveries)
+    except Exception:  # stored already: clients catch up from the log
+        logger.exception("live broadcast failed")
+
+
 def _refuse(code: str, message: str) -> ConnectionRefusedError:
     return ConnectionRefusedError(message, {"code": code})
 
@@ -393,26 +490,26 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         session = db.session()
         token = auth.get("token") if isinstance(auth, dict) else None
         if token is not None:
-            user = accounts.user_for_token(session, token) if isinstance(token, str) else None
+            person = accounts.token_owner(session, token) if isinstance(token, str) else None
             session_key = None
         else:
             user = actor()
+            person = user.id if user is not None else None
             session_key = flask.session.get("_id")
-        if user is None:
+        if person is None:
             session.rollback()
             raise _refuse("unauthorised", _("Please log in first."))
-        person = user.id
         try:
             service.connect(
                 session,
-                user,
+                person,
                 sid=_sid(),
                 worker_id=_runtime().worker_id,
                 session_key=session_key,
             )
             session.commit()
             session.close()
-        except (AppError, SQLAlchemyError):
+        except SQLAlchemyError:
             session.rollback()
             logger.exception("live connection could not be recorded")
             raise _refuse("server_error", _("Please try again.")) from None
@@ -438,21 +535,22 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         sid = _sid()
         joined: list[int] = []
 
-        def operation(session: Session, person: int, args: dict[str, Any]) -> Outcome:
-            room_id: int = args["room"]
-
+        def subscriber(room_id: int) -> Callable[[Audience], None]:
             def subscribe(audience: Audience) -> None:
                 _listen(sid, room_id, audience)
                 joined.append(room_id)
 
+            return subscribe
+
+        def operation(session: Session, person: int, args: dict[str, Any]) -> Outcome:
             return service.join(
                 session,
                 person,
-                room_id,
+                args["room"],
                 sid=sid,
                 worker_id=_runtime().worker_id,
                 since=args["since"],
-                subscribe=subscribe,
+                subscribe=subscriber(args["room"]),
                 views=_runtime().views,
             )
 
@@ -460,6 +558,18 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             for room_id in joined:
                 _listen(sid, room_id, None)
 
+        person = flask.session.get(PERSON_KEY)
+        try:
+            args = load(_schema(schemas.JoinSchema), {} if data is None else data)
+        except AppError:
+            args = None
+        if args is not None and isinstance(person, int):
+            request = service.JoinRequest(
+                user_id=person, sid=sid, since=args["since"], subscribe=subscriber(args["room"])
+            )
+            ack = _join_with_crowd(args["room"], request)
+            if ack is not None:
+                return ack
         return _handle(schemas.JoinSchema, data, operation, on_failure=unsubscribe)
 
     def on_leave(self, data: Any = None, *_extra: Any) -> Json:

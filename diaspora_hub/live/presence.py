@@ -20,7 +20,6 @@ from typing import cast
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live.models import LiveConnection, LiveWorker, RoomPresence
 
@@ -48,7 +47,7 @@ def beat(session: Session, worker_id: str, now: datetime | None = None) -> None:
 
 def open_connection(
     session: Session,
-    user: User,
+    user_id: int,
     *,
     sid: str,
     worker_id: str,
@@ -60,7 +59,7 @@ def open_connection(
         _OPEN_CONNECTION,
         {
             "sid": sid,
-            "user_id": user.id,
+            "user_id": user_id,
             "worker_id": worker_id,
             "session_key": session_key,
             "connected_at": now,

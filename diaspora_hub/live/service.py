@@ -34,6 +34,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import (
     Integer,
+    Row,
     Select,
     String,
     Table,
@@ -63,6 +64,7 @@ from diaspora_hub.accounts.models import User
 from diaspora_hub.core import audit
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import (
+    AppError,
     Conflict,
     Forbidden,
     NotFound,
@@ -194,7 +196,8 @@ _SEAT = (
 
 
 def _affiliation_id(
-    user_id: ColumnElement[int], space_id: ColumnElement[int] | QueryableAttribute[int]
+    user_id: ColumnElement[int] | QueryableAttribute[int],
+    space_id: ColumnElement[int] | QueryableAttribute[int],
 ) -> ColumnElement[int | None]:
     """The rule of ``affiliation`` as SQL, for a person and space given as bind parameters
     or as columns of an enclosing query. Two plain subqueries, since a subquery ordered by
@@ -231,11 +234,12 @@ _AFFILIATION = select(Organisation).where(
     == _affiliation_id(bindparam("user_id", type_=Integer), bindparam("space_id", type_=Integer))
 )
 _AFFILIATED = aliased(Organisation, name="affiliated")
-# Everything a join decides on, in one statement: the room (locked), the person, their row
-# in it, their organisation in the space now (``affiliation``), whether this connection is
-# theirs and alive and already in the room, and their standing in the space
-# (``spaces.standing_columns``).
-_JOIN = (
+# Everything the joins of a crowd decide on, in one statement: the room (locked), each
+# person, their row in it, their organisation in the space now (``affiliation``), which of
+# the joining connections are theirs and alive and already in the room, and their standing
+# in the space (``spaces.standing_columns``). One row per person and connection of theirs
+# among ``sids``, or one with no connection.
+_JOINING = (
     select(
         Room,
         User,
@@ -243,27 +247,25 @@ _JOIN = (
         _AFFILIATED,
         LiveConnection.sid,
         RoomPresence.id,
-        *spaces.standing_columns(bindparam("user_id", type_=Integer), Room.space_id),
+        *spaces.standing_columns(User.id, Room.space_id),
     )
     .select_from(Room)
-    .join(User, User.id == bindparam("user_id"))
+    .join(User, User.id.in_(bindparam("user_ids", expanding=True)))
     .outerjoin(
         RoomParticipant,
-        (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == bindparam("user_id")),
+        (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == User.id),
     )
-    .outerjoin(
-        _AFFILIATED,
-        _AFFILIATED.id == _affiliation_id(bindparam("user_id", type_=Integer), Room.space_id),
-    )
+    .outerjoin(_AFFILIATED, _AFFILIATED.id == _affiliation_id(User.id, Room.space_id))
     .outerjoin(
         LiveConnection,
-        (LiveConnection.sid == bindparam("sid")) & (LiveConnection.user_id == User.id),
+        LiveConnection.sid.in_(bindparam("sids", expanding=True))
+        & (LiveConnection.user_id == User.id),
     )
     .outerjoin(
         RoomPresence,
         (RoomPresence.sid == LiveConnection.sid) & (RoomPresence.room_id == Room.id),
     )
-    # The person and their organisation are columns of the row already: ``_participant``
+    # The person and their organisation are columns of the row already: ``_participants``
     # attaches them to the person's row in the room, instead of reading them twice.
     .options(joinedload(Room.space))
     .where(Room.id == bindparam("room_id"))
@@ -664,39 +666,59 @@ def _participant(
     user: User,
     existing: RoomParticipant | None,
     organisation: Organisation | None,
-    *,
-    admitted_at: datetime | None = None,
 ) -> RoomParticipant:
     """The person's standing row in the room (``existing``: as read, or None), created on
-    first need, with the organisation (and so the bloc) they count in now;
+    first need, with the organisation (and so the bloc) they count in now."""
+    return _participants(session, room, [(user, existing, organisation)])[user.id]
+
+
+def _participants(
+    session: Session,
+    room: Room,
+    people: Iterable[tuple[User, RoomParticipant | None, Organisation | None]],
+    *,
+    admitted_at: datetime | None = None,
+) -> dict[int, RoomParticipant]:
+    """``_participant`` for several people at once, the new rows in one INSERT;
     ``admitted_at``: they are being let in (kept if earlier)."""
-    bloc = organisation.bloc if organisation is not None else Bloc.OTHER
-    participant = existing
-    if participant is None:
-        values = {
-            "room_id": room.id,
-            "user_id": user.id,
-            "organisation_id": organisation.id if organisation is not None else None,
-            "bloc": bloc,
-            "admitted_at": admitted_at,
-            "registered_at": None,
-            "muted_at": None,
-            "removed_at": None,
-        }
-        participant = _insert(session, RoomParticipant, values)
+    rows: dict[int, RoomParticipant] = {}
+    new: list[tuple[User, Organisation | None, Json]] = []
+    for user, existing, organisation in people:
+        bloc = organisation.bloc if organisation is not None else Bloc.OTHER
+        if existing is None:
+            new.append(
+                (
+                    user,
+                    organisation,
+                    {
+                        "room_id": room.id,
+                        "user_id": user.id,
+                        "organisation_id": organisation.id if organisation is not None else None,
+                        "bloc": bloc,
+                        "admitted_at": admitted_at,
+                        "registered_at": None,
+                        "muted_at": None,
+                        "removed_at": None,
+                    },
+                )
+            )
+            continue
+        set_committed_value(existing, "user", user)
+        if existing.organisation_id == (organisation.id if organisation else None):
+            set_committed_value(existing, "organisation", organisation)
+        else:
+            existing.organisation = organisation
+        if existing.bloc is not bloc:
+            existing.bloc = bloc
+        if admitted_at is not None and existing.admitted_at is None:
+            existing.admitted_at = admitted_at
+        rows[user.id] = existing
+    created = _insert(session, RoomParticipant, [values for _u, _o, values in new])
+    for (user, organisation, _values), participant in zip(new, created, strict=True):
         set_committed_value(participant, "user", user)
         set_committed_value(participant, "organisation", organisation)
-    else:
-        set_committed_value(participant, "user", user)
-        if participant.organisation_id == (organisation.id if organisation else None):
-            set_committed_value(participant, "organisation", organisation)
-        else:
-            participant.organisation = organisation
-        if participant.bloc is not bloc:
-            participant.bloc = bloc
-    if admitted_at is not None and participant.admitted_at is None:
-        participant.admitted_at = admitted_at
-    return participant
+        rows[user.id] = participant
+    return rows
 
 
 def _existing_participant(session: Session, room: Room, user_id: int) -> RoomParticipant | None:
@@ -767,20 +789,23 @@ def _append(
     """Store one event with the room's next sequence number (atomic, shared by all workers)."""
     seq = session.execute(_NEXT_SEQ, {"room_id": room.id}).scalar_one()
     set_committed_value(room, "last_seq", seq)
-    return _insert(
+    (event,) = _insert(
         session,
         RoomEvent,
-        {
-            "room_id": room.id,
-            "seq": seq,
-            "type": kind,
-            "actor_id": actor_id,
-            "payload": {"actor": actor, "data": data},
-            "client_id": client_id,
-            "hidden_at": None,
-            "created_at": now or utcnow(),
-        },
+        [
+            {
+                "room_id": room.id,
+                "seq": seq,
+                "type": kind,
+                "actor_id": actor_id,
+                "payload": {"actor": actor, "data": data},
+                "client_id": client_id,
+                "hidden_at": None,
+                "created_at": now or utcnow(),
+            }
+        ],
     )
+    return event
 
 
 Inserted = TypeVar("Inserted", RoomEvent, RoomParticipant)
@@ -789,21 +814,26 @@ Inserted = TypeVar("Inserted", RoomEvent, RoomParticipant)
 @cache
 def _insert_statement(table: Table) -> ReturningInsert[tuple[int]]:
     """Built once per table (see the statements of the hot paths)."""
-    return insert(table).returning(table.c.id)
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
-def _insert(session: Session, model: type[Inserted], values: Json) -> Inserted:
-    """Insert one row with a plain INSERT and adopt it as if it had been read.
+def _insert(session: Session, model: type[Inserted], rows: list[Json]) -> list[Inserted]:
+    """Insert rows with one plain INSERT and adopt them as if they had been read.
 
     Every message stores an event and every first arrival a participant; the unit of work
     would cost more than the INSERT itself.
     """
+    if not rows:
+        return []
     statement = _insert_statement(cast(Table, model.__table__))
-    row_id = session.execute(statement, values).scalar_one()
-    instance = model(id=row_id, **values)
-    make_transient_to_detached(instance)
-    session.add(instance)
-    return instance
+    ids = session.execute(statement, rows).scalars().all()
+    instances = []
+    for row_id, values in zip(ids, rows, strict=True):
+        instance = model(id=row_id, **values)
+        make_transient_to_detached(instance)
+        session.add(instance)
+        instances.append(instance)
+    return instances
 
 
 def _append_by(
@@ -1367,12 +1397,13 @@ def room_page(session: Session, user: User, room_id: int) -> RoomPage:
 
 
 def connect(
-    session: Session, user: User, *, sid: str, worker_id: str, session_key: str | None
+    session: Session, user_id: int, *, sid: str, worker_id: str, session_key: str | None
 ) -> None:
-    """Record an authenticated connection, so its events act as ``user``."""
-    if not user.is_active:
-        raise Forbidden()
-    presence.open_connection(session, user, sid=sid, worker_id=worker_id, session_key=session_key)
+    """Record an authenticated connection, so its events act as the person ``user_id``
+    (active: both ways of authenticating refuse deactivated people)."""
+    presence.open_connection(
+        session, user_id, sid=sid, worker_id=worker_id, session_key=session_key
+    )
 
 
 def disconnect(session: Session, sid: str) -> list[Delivery]:
@@ -1425,6 +1456,36 @@ def _presence_deliveries(
 # Joining and leaving -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class JoinRequest:
+    """One connection asking to enter a room (see ``join``)."""
+
+    user_id: int
+    sid: str
+    since: int | None = None
+    #: called once the person is admitted, before the log is read
+    subscribe: Callable[[Audience], None] | None = None
+
+
+@dataclass
+class Arrivals:
+    """What the joins of a crowd produced: for each request its acknowledgement or why it
+    was refused (nothing was written for a refused one), and what the room receives."""
+
+    acks: list[Json | AppError]
+    deliveries: list[Delivery]
+
+
+@dataclass
+class _Admitted:
+    request: JoinRequest
+    ack: Json
+    user: User
+    facilitator: bool
+    first_visit: bool
+    seat: int | None
+
+
 def join(
     session: Session,
     user_id: int,
@@ -1437,66 +1498,142 @@ def join(
     views: SharedViews | None = None,
 ) -> Outcome:
     """Enter a room on this connection, opened by the person ``user_id``: the room state
-    and the events after ``since``.
-
-    The person is read with the room, not before: a crowd joining at once makes this the
-    busiest path of a live room. ``subscribe(audience)`` is called once the person is
-    admitted and before the log is read, so the connection hears every event stored after
-    that read. ``views`` is the worker's cache of state parts (see ``snapshots``).
-    """
-    row = session.execute(_JOIN, {"room_id": room_id, "user_id": user_id, "sid": sid}).first()
-    if row is None:
-        raise NotFound(_("No such room."))
-    room, user, existing, organisation, connection, seat, *facts = row
-    if not user.is_active:
-        raise Unauthorised()
-    standing = spaces.standing_from(user, facts)
-    if not standing.visible:
-        raise NotFound(_("No such room."))
-    facilitator = _admission(room, spaces.require_standing(standing), existing)
-    if connection is None:
-        raise NotJoined(_("This connection has ended; connect again."))
-    now = utcnow()
-    first_visit = existing is None or existing.admitted_at is None
-    participant = _participant(session, room, user, existing, organisation, admitted_at=now)
-    if seat is None:
-        session.execute(
-            _ADD_PRESENCE,
-            {
-                "sid": sid,
-                "room_id": room.id,
-                "user_id": user.id,
-                "worker_id": worker_id,
-                "facilitator": facilitator,
-                "joined_at": now,
-                "last_seen": now,
-            },
-        )
-    else:
-        session.execute(_REJOIN, {"seat_id": seat, "seat_facilitator": facilitator, "seen": now})
-    session.flush()
-    present = _presence_for(session, room, facilitator=facilitator)
-    if subscribe is not None:
-        subscribe(audience_for(facilitator, present))
-    state = _state(
+    and the events after ``since`` (see ``join_together``)."""
+    arrivals = join_together(
         session,
-        room,
-        user,
-        facilitator=facilitator,
-        now=now,
-        participant=participant,
-        first_visit=first_visit,
+        room_id,
+        [JoinRequest(user_id=user_id, sid=sid, since=since, subscribe=subscribe)],
+        worker_id=worker_id,
         views=views,
-        present=present,
     )
-    return Outcome(
+    (ack,) = arrivals.acks
+    if isinstance(ack, AppError):
+        raise ack
+    return Outcome(ack, arrivals.deliveries)
+
+
+def join_together(
+    session: Session,
+    room_id: int,
+    requests: list[JoinRequest],
+    *,
+    worker_id: str,
+    views: SharedViews | None = None,
+) -> Arrivals:
+    """Let several connections into one room at once: each gets the room state and the
+    events after its ``since``, or the reason it may not enter.
+
+    A crowd arriving at the start of a meeting makes this the busiest path of a live room,
+    so everyone is read in one statement and written in one INSERT per table, and the room
+    hears one presence change for all of them. ``subscribe(audience)`` is called once a
+    person is admitted and before the log is read, so the connection hears every event
+    stored after that read. ``views`` is the worker's cache of state parts (see
+    ``snapshots``).
+    """
+    rows = session.execute(
+        _JOINING,
         {
-            "room": room.id,
-            "state": state,
-            **_replay(session, room, since, facilitator=facilitator, views=views),
+            "room_id": room_id,
+            "user_ids": sorted({request.user_id for request in requests}),
+            "sids": sorted({request.sid for request in requests}),
         },
-        [_announce_presence(session, room, Delivery(room_id=room.id), [user.id])],
-    )
+    ).all()
+    by_person: dict[int, dict[str | None, Row[Any]]] = {}
+    for row in rows:
+        by_person.setdefault(row[1].id, {})[row[4]] = row
+    acks: list[Json | AppError] = []
+    admitted: list[_Admitted] = []
+    people: dict[int, tuple[User, RoomParticipant | None, Organisation | None]] = {}
+    room: Room | None = None
+    for request in requests:
+        try:
+            rows_of = by_person.get(request.user_id)
+            if not rows_of:
+                raise NotFound(_("No such room."))
+            row = rows_of.get(request.sid) or next(iter(rows_of.values()))
+            room, user, existing, organisation, connection, seat, *facts = row
+            if not user.is_active:
+                raise Unauthorised()
+            standing = spaces.standing_from(user, facts)
+            if not standing.visible:
+                raise NotFound(_("No such room."))
+            facilitator = _admission(room, spaces.require_standing(standing), existing)
+            if connection != request.sid:
+                raise NotJoined(_("This connection has ended; connect again."))
+        except AppError as refusal:
+            acks.append(refusal)
+            continue
+        ack: Json = {}
+        acks.append(ack)
+        people.setdefault(user.id, (user, existing, organisation))
+        first_visit = existing is None or existing.admitted_at is None
+        admitted.append(_Admitted(request, ack, user, facilitator, first_visit, seat))
+    if room is None or not admitted:
+        return Arrivals(acks, [])
+    now = utcnow()
+    participants = _participants(session, room, people.values(), admitted_at=now)
+    _take_seats(session, room, admitted, worker_id=worker_id, now=now)
+    presences: dict[bool, Json] = {}
+    for entry in admitted:
+        if entry.facilitator not in presences:
+            presences[entry.facilitator] = _presence_for(
+                session, room, facilitator=entry.facilitator
+            )
+        if entry.request.subscribe is not None:
+            entry.request.subscribe(audience_for(entry.facilitator, presences[entry.facilitator]))
+    states: dict[int, Json] = {}
+    for entry in admitted:
+        user_id = entry.user.id
+        if user_id not in states:
+            states[user_id] = _state(
+                session,
+                room,
+                entry.user,
+                facilitator=entry.facilitator,
+                now=now,
+                participant=participants[user_id],
+                first_visit=entry.first_visit,
+                views=views,
+                present=presences[entry.facilitator],
+            )
+        entry.ack.update(
+            room=room.id,
+            state=states[user_id],
+            **_replay(
+                session, room, entry.request.since, facilitator=entry.facilitator, views=views
+            ),
+        )
+    delivery = _announce_presence(session, room, Delivery(room_id=room.id), people.keys())
+    return Arrivals(acks, [delivery])
+
+
+def _take_seats(
+    session: Session, room: Room, admitted: list[_Admitted], *, worker_id: str, now: datetime
+) -> None:
+    """Put each admitted connection in the room: a new presence row, or the one it had."""
+    new = {
+        entry.request.sid: {
+            "sid": entry.request.sid,
+            "room_id": room.id,
+            "user_id": entry.user.id,
+            "worker_id": worker_id,
+            "facilitator": entry.facilitator,
+            "joined_at": now,
+            "last_seen": now,
+        }
+        for entry in admitted
+        if entry.seat is None
+    }
+    again = [
+        {"seat_id": entry.seat, "seat_facilitator": entry.facilitator, "seen": now}
+        for entry in admitted
+        if entry.seat is not None
+    ]
+    if new:
+        session.execute(_ADD_PRESENCE, list(new.values()))
+    if again:
+        session.execute(_REJOIN, again)
+    session.flush()
 
 
 def presence_list(session: Session, user_id: int, room_id: int, *, sid: str) -> Outcome:

@@ -15,7 +15,6 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Integer,
     Select,
@@ -64,19 +63,32 @@ def visible_condition(user: User | None) -> ColumnElement[bool]:
     return _visible_to(user.id)
 
 
-def _visible_to(user_id: int | BindParameter[int]) -> ColumnElement[bool]:
-    """``visible_condition`` for a signed-in person who is not a platform admin."""
-    facilitates = exists().where(
-        SpaceFacilitator.space_id == Space.id, SpaceFacilitator.user_id == user_id
+def _visible_to(
+    user_id: int | ColumnElement[int] | QueryableAttribute[int],
+) -> ColumnElement[bool]:
+    """``visible_condition`` for a signed-in person who is not a platform admin.
+
+    ``user_id`` may be a column of an enclosing query (a crowd's joins read many people at
+    once), so each test names the only tables it reads itself."""
+    facilitates = (
+        exists()
+        .where(SpaceFacilitator.space_id == Space.id, SpaceFacilitator.user_id == user_id)
+        .correlate_except(SpaceFacilitator)
     )
-    invited = exists().where(
-        SpaceInvitation.space_id == Space.id, SpaceInvitation.user_id == user_id
+    invited = (
+        exists()
+        .where(SpaceInvitation.space_id == Space.id, SpaceInvitation.user_id == user_id)
+        .correlate_except(SpaceInvitation)
     )
-    member_of_participant = exists().where(
-        SpaceOrganisation.space_id == Space.id,
-        Membership.organisation_id == SpaceOrganisation.organisation_id,
-        Membership.user_id == user_id,
-        Membership.status == MembershipStatus.ACTIVE,
+    member_of_participant = (
+        exists()
+        .where(
+            SpaceOrganisation.space_id == Space.id,
+            Membership.organisation_id == SpaceOrganisation.organisation_id,
+            Membership.user_id == user_id,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .correlate_except(SpaceOrganisation, Membership)
     )
     return or_(
         Space.visibility == Visibility.PUBLIC,
@@ -158,7 +170,8 @@ class Standing:
 
 
 def standing_columns(
-    user_id: BindParameter[int], space_id: ColumnElement[int] | QueryableAttribute[int]
+    user_id: ColumnElement[int] | QueryableAttribute[int],
+    space_id: ColumnElement[int] | QueryableAttribute[int],
 ) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
     """The facts behind a ``Standing`` as SQL columns (see ``standing_from``), for queries
     that read them together with other rows: a live room's join reads everything at once."""

@@ -29,7 +29,7 @@ def context(app: Flask) -> Iterator[None]:
 
 def place(session, user, room, *, sid: str, worker: str, at) -> None:
     """Someone connected through ``worker`` at ``at``, in ``room``."""
-    service.connect(session, user, sid=sid, worker_id=worker, session_key=None)
+    service.connect(session, user.id, sid=sid, worker_id=worker, session_key=None)
     service.join(session, user.id, room.id, sid=sid, worker_id=worker)
     session.flush()
     for row in session.scalars(select(RoomPresence).where(RoomPresence.sid == sid)):

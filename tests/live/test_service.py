@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -58,7 +59,7 @@ def enter(session: Session, user: User, room: Room, *, since: int | None = None)
     """Connect ``user`` and join ``room``, as the Socket.IO layer would; returns the sid."""
     sid = f"sid-{user.id}-{room.id}"
     if session.get(LiveConnection, sid) is None:
-        service.connect(session, user, sid=sid, worker_id=WORKER, session_key=None)
+        service.connect(session, user.id, sid=sid, worker_id=WORKER, session_key=None)
     service.join(session, user.id, room.id, sid=sid, worker_id=WORKER, since=since)
     session.commit()
     return sid
@@ -134,7 +135,7 @@ def test_bloc_falls_back_to_a_verified_membership_then_other(session, world):
 
 def test_a_person_deactivated_after_connecting_cannot_join(session, world):
     sid = "sid-deactivated"
-    service.connect(session, world.amina, sid=sid, worker_id=WORKER, session_key=None)
+    service.connect(session, world.amina.id, sid=sid, worker_id=WORKER, session_key=None)
     world.amina.is_active = False
     session.commit()
     with pytest.raises(Unauthorised):
@@ -150,6 +151,119 @@ def test_a_join_acts_only_through_the_person_s_own_connection(session, world):
     session.rollback()
     people = session.scalars(select(RoomPresence.user_id))
     assert list(people) == [world.amina.id]
+
+
+def admitted(ack: dict[str, Any] | Exception) -> dict[str, Any]:
+    assert isinstance(ack, dict), ack
+    return ack
+
+
+def connected(session: Session, user: User, sid: str) -> service.JoinRequest:
+    service.connect(session, user.id, sid=sid, worker_id=WORKER, session_key=None)
+    return service.JoinRequest(user_id=user.id, sid=sid)
+
+
+def test_a_crowd_joins_together_and_each_person_gets_their_own_room(session, world):
+    facilitator = connected(session, world.facilitator, "f")
+    watcher = enter(session, world.chen, world.open_room)
+    crowd = [
+        connected(session, world.amina, "a"),
+        connected(session, world.outsider, "o"),  # never accepted the code of conduct
+        connected(session, world.bruno, "b"),
+        facilitator,
+    ]
+    session.commit()
+
+    arrivals = service.join_together(session, world.open_room.id, crowd, worker_id=WORKER)
+    session.commit()
+
+    amina, bruno, fatou = (admitted(arrivals.acks[i]) for i in (0, 2, 3))
+    assert isinstance(arrivals.acks[1], ConductNotAccepted)
+    assert amina["state"]["you"]["person"]["name"] == "Amina Diallo"
+    assert bruno["state"]["you"]["person"]["bloc"] == "government"
+    assert fatou["state"]["you"]["facilitator"] is True
+    assert amina["state"]["you"]["facilitator"] is False
+    assert [e["type"] for e in amina["events"]] == ["room.opened"]
+    names = [entry["person"]["name"] for entry in fatou["state"]["presence"]["people"]]
+    assert sorted(names) == ["Amina Diallo", "Bruno Gomes", "Chen Wei", "Fatou Facilitator"]
+    assert amina["state"]["presence"]["counts"] == fatou["state"]["presence"]["counts"]
+    rows = session.execute(
+        select(RoomPresence.sid, RoomPresence.user_id).where(
+            RoomPresence.room_id == world.open_room.id
+        )
+    )
+    assert sorted(rows) == sorted(
+        [
+            (watcher, world.chen.id),
+            ("a", world.amina.id),
+            ("b", world.bruno.id),
+            ("f", world.facilitator.id),
+        ]
+    )
+    (delivery,) = arrivals.deliveries
+    assert delivery.presence is not None
+    full, _partial = delivery.presence
+    assert {entry["person"]["id"] for entry in full["people"]} == {
+        world.amina.id,
+        world.bruno.id,
+        world.facilitator.id,
+    }
+    assert full["total"] == 4
+
+
+def test_one_person_joining_from_two_tabs_in_a_crowd_counts_once(session, world):
+    crowd = [connected(session, world.amina, "tab-1"), connected(session, world.amina, "tab-2")]
+    session.commit()
+
+    arrivals = service.join_together(session, world.open_room.id, crowd, worker_id=WORKER)
+    session.commit()
+
+    tab_1, tab_2 = (admitted(ack) for ack in arrivals.acks)
+    assert tab_1["state"]["you"]["person"]["name"] == "Amina Diallo"
+    assert tab_2["state"]["you"]["person"]["name"] == "Amina Diallo"
+    assert session.scalar(select(func.count(RoomParticipant.id))) == 1
+    assert set(session.scalars(select(RoomPresence.sid))) == {"tab-1", "tab-2"}
+    assert tab_2["state"]["presence"]["total"] == 1
+
+
+def test_a_crowd_admits_no_one_through_someone_else_s_connection(session, world):
+    crowd = [
+        connected(session, world.amina, "a"),
+        service.JoinRequest(user_id=world.bruno.id, sid="a"),
+        service.JoinRequest(user_id=world.chen.id, sid="never-connected"),
+    ]
+    session.commit()
+
+    arrivals = service.join_together(session, world.open_room.id, crowd, worker_id=WORKER)
+    session.commit()
+
+    amina, bruno, chen = arrivals.acks
+    assert admitted(amina)["room"] == world.open_room.id
+    assert isinstance(bruno, service.NotJoined)
+    assert isinstance(chen, service.NotJoined)
+    assert set(session.scalars(select(RoomPresence.user_id))) == {world.amina.id}
+
+
+def test_a_crowd_shows_a_members_only_room_to_no_one_outside_it(session, world):
+    world.space.visibility = Visibility.MEMBERS
+    crowd = [connected(session, world.outsider, "o"), connected(session, world.facilitator, "f")]
+    session.commit()
+
+    arrivals = service.join_together(session, world.open_room.id, crowd, worker_id=WORKER)
+
+    outsider, facilitator = arrivals.acks
+    assert isinstance(outsider, NotFound)
+    assert admitted(facilitator)["state"]["you"]["facilitator"] is True
+
+
+def test_a_crowd_at_a_room_that_does_not_exist_is_told_so(session, world):
+    crowd = [connected(session, world.amina, "a"), connected(session, world.bruno, "b")]
+    session.commit()
+
+    arrivals = service.join_together(session, 999_999, crowd, worker_id=WORKER)
+
+    assert all(isinstance(ack, NotFound) for ack in arrivals.acks)
+    assert arrivals.deliveries == []
 
 
 def test_joining_needs_the_code_of_conduct(session, world):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -138,6 +140,40 @@ def test_presence_follows_joins_leaves_and_disconnects(live_client, world):
     bruno.disconnect(namespace=NAMESPACE)
     (disconnected,) = received(amina, "presence")
     assert (disconnected["total"], disconnected["left"]) == (1, [world.bruno.id])
+
+
+def test_people_arriving_together_are_let_in_together(app, live_client, session, world):
+    # Long enough for every join of the crowd below to arrive before it is let in.
+    app.config["LIVE_JOIN_QUIET"] = 0.5
+    world.outsider.language = "fr"
+    session.commit()
+    amina = live_client(world.amina)
+    joined(amina, world.open_room)
+    drain(amina)
+    people = (world.bruno, world.chen, world.facilitator, world.outsider)
+    clients = [live_client(person) for person in people]
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        acks = list(pool.map(lambda c: emit(c, "join", {"room": world.open_room.id}), clients))
+
+    bruno, chen, fatou, outsider = acks
+    assert [bruno["ok"], chen["ok"], fatou["ok"]] == [True, True, True]
+    assert chen["state"]["you"]["person"]["name"] == "Chen Wei"
+    assert fatou["state"]["you"]["facilitator"] is True
+    # The one refused among them hears why in their own language, and alone.
+    assert outsider["ok"] is False
+    assert outsider["error"]["code"] == "conduct_required"
+    assert (
+        outsider["error"]["message"] == "Veuillez d’abord accepter le code de conduite de l’espace."
+    )
+    # Those already in the room hear of the whole crowd at once.
+    (arrived,) = received(amina, "presence")
+    assert [entry["person"]["name"] for entry in arrived["people"]] == [
+        "Bruno Gomes",
+        "Chen Wei",
+        "Fatou Facilitator",
+    ]
+    assert arrived["total"] == 4
 
 
 def test_a_second_connection_of_someone_present_changes_nobody_s_presence(live_client, world):

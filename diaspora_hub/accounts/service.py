@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
 from typing import Any, cast
@@ -246,12 +247,17 @@ TOKEN_USE_PRECISION = timedelta(minutes=1)
 _TOKEN_TABLE = cast(Table, ApiToken.__table__)
 _USER_TABLE = cast(Table, User.__table__)
 #: Built once: every API request and live connection with a token runs it. On the tables,
-#: as plain rows: a crowd connecting to a live room at once needs only the person's id.
-_TOKEN = (
-    select(_TOKEN_TABLE.c.id, _TOKEN_TABLE.c.user_id, _TOKEN_TABLE.c.last_used_at)
+#: as plain rows: a crowd connecting to a live room at once needs only the people's ids.
+_TOKENS = (
+    select(
+        _TOKEN_TABLE.c.token_hash,
+        _TOKEN_TABLE.c.id,
+        _TOKEN_TABLE.c.user_id,
+        _TOKEN_TABLE.c.last_used_at,
+    )
     .join(_USER_TABLE, _USER_TABLE.c.id == _TOKEN_TABLE.c.user_id)
     .where(
-        _TOKEN_TABLE.c.token_hash == bindparam("token_hash"),
+        _TOKEN_TABLE.c.token_hash.in_(bindparam("token_hashes", expanding=True)),
         _TOKEN_TABLE.c.revoked_at.is_(None),
         _USER_TABLE.c.is_active.is_(True),
     )
@@ -265,21 +271,27 @@ _TOKEN_USED = (
 )
 
 
-def token_owner(session: Session, secret: str) -> int | None:
-    """The id of the active person a live, unrevoked token belongs to; records its use."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
-    row = session.execute(_TOKEN, {"token_hash": _hash_token(secret)}).first()
-    if row is None:
-        return None
-    token_id, user_id, last_used_at = row
+def token_owners(session: Session, tokens: Iterable[str]) -> dict[str, int]:
+    """By secret, the ids of the active people live, unrevoked tokens belong to (unknown
+    ones left out); records the tokens' use."""
+    hashes = {_hash_token(token): token for token in tokens if token.startswith(TOKEN_PREFIX)}
+    if not hashes:
+        return {}
     now = utcnow()
-    # Minutes are precise enough to tell a token in use, and spare a write per request.
-    if last_used_at is None or now - last_used_at >= TOKEN_USE_PRECISION:
-        session.execute(_TOKEN_USED, {"token_id": token_id, "now": now})
-    return int(user_id)
+    owners: dict[str, int] = {}
+    used: list[dict[str, Any]] = []
+    for token_hash, token_id, user_id, last_used_at in session.execute(
+        _TOKENS, {"token_hashes": list(hashes)}
+    ):
+        owners[hashes[token_hash]] = int(user_id)
+        # Minutes are precise enough to tell a token in use, and spare a write per request.
+        if last_used_at is None or now - last_used_at >= TOKEN_USE_PRECISION:
+            used.append({"token_id": token_id, "now": now})
+    if used:
+        session.execute(_TOKEN_USED, used)
+    return owners
 
 
 def user_for_token(session: Session, secret: str) -> User | None:
-    owner = token_owner(session, secret)
+    owner = token_owners(session, [secret]).get(secret)
     return session.get(User, owner) if owner is not None else None

@@ -168,8 +168,9 @@ Implementation
 Each handler parses its payload with a schema, calls one service function as the person
 behind the connection, commits once, and only then broadcasts (see :func:`_handle`). Joins
 of one room arriving together (a meeting starting) are let in with one transaction and one
-presence change (see :func:`_join_with_crowd`); a join the crowd cannot admit runs on its
-own, so its refusal is its own.
+presence change, and connections arriving together are recorded together (see
+``crowds``); a join or connection the crowd cannot take runs on its own, so its refusal is
+its own.
 
 A room has three Socket.IO rooms, one per ``service.Audience``, and a connection is in
 exactly one of them: ``room:<id>:facilitators`` (identities), ``room:<id>:listed``
@@ -182,7 +183,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -197,7 +197,6 @@ from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.auth import actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.accounts.signals import sessions_revoked
@@ -205,6 +204,7 @@ from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError, Conflict, Unauthorised
 from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import presence, schemas, service
+from diaspora_hub.live.crowds import Crowds
 from diaspora_hub.live.service import Audience, Delivery, Outcome
 from diaspora_hub.live.snapshots import SharedViews
 
@@ -217,12 +217,6 @@ EXTENSION_KEY = "diaspora_hub.live"
 PERSON_KEY = "live_user_id"
 #: Seconds a worker waits to batch presence changes of a room into one snapshot.
 PRESENCE_DELAY = 0.5
-#: The first join of a crowd lets others in with it while they keep arriving: until no
-#: new one came for LIVE_JOIN_QUIET seconds, for at most LIVE_JOIN_GATHER seconds, and at
-#: most JOIN_CROWD joins (each crowd is one stretch of work on the event loop).
-JOIN_QUIET = 0.001
-JOIN_GATHER = 0.02
-JOIN_CROWD = 50
 
 Json = dict[str, Any]
 #: A service call as the connection's person (their user id) with the loaded payload.
@@ -247,21 +241,8 @@ class LiveRuntime:
     guard: threading.Lock = field(default_factory=threading.Lock)
     #: parts of room state read once per sequence number (see ``snapshots``)
     views: SharedViews = field(default_factory=SharedViews)
-    #: by room, the joins gathering behind the first of a crowd (see ``_join_with_crowd``)
-    arriving: dict[int, list[_Arrival]] = field(default_factory=dict)
-
-
-@dataclass
-class _Arrival:
-    """A join waiting for the first of its crowd to let everyone in.
-
-    ``ack`` stays None when the crowd did not admit it: it then joins on its own, so a
-    refusal reaches the person in their own language and never holds up the others.
-    """
-
-    request: service.JoinRequest
-    done: Any
-    ack: Json | None = None
+    #: connections and joins arriving together (see ``crowds``)
+    crowds: Crowds = field(default_factory=Crowds)
 
 
 def channel(room_id: int, audience: Audience) -> str:
@@ -405,75 +386,55 @@ def _handle(
     return {"ok": True, **outcome.ack}
 
 
-def _join_with_crowd(room_id: int, request: service.JoinRequest) -> Json | None:
-    """Join together with the others arriving in the room now; None: join on your own.
+def _admit(room_id: int) -> Callable[[list[service.JoinRequest]], list[Json | None]]:
+    """Let a crowd into a room with one transaction, then tell the room; if that fails,
+    everyone joins on their own (see ``crowds``)."""
 
-    The first join of a crowd waits while more keep arriving (``JOIN_QUIET``), then lets
-    them all in with one transaction (``service.join_together``) and wakes the others with
-    their acknowledgements.
-    """
-    runtime = _runtime()
-    arrival = _Arrival(request, socketio.server.eio.create_event())
-    with runtime.guard:
-        crowd = runtime.arriving.setdefault(room_id, [])
-        crowd.append(arrival)
-        first = len(crowd) == 1
-        if len(crowd) >= JOIN_CROWD:
-            del runtime.arriving[room_id]
-    if not first:
-        arrival.done.wait()
-        return arrival.ack
-    try:
-        _gather(runtime, room_id, crowd)
-        if len(crowd) > 1:
-            _admit(room_id, crowd)
-    finally:
-        for other in crowd[1:]:
-            other.done.set()
-    return arrival.ack
+    def admit(requests: list[service.JoinRequest]) -> list[Json | None]:
+        session = db.session()
+        try:
+            arrivals = service.join_together(
+                session,
+                room_id,
+                requests,
+                worker_id=_runtime().worker_id,
+                views=_runtime().views,
+            )
+            session.commit()
+            session.close()
+        except Exception:  # each join then runs on its own, and fails or not by itself
+            session.rollback()
+            logger.exception("live crowd could not join together; joining one by one")
+            return [None] * len(requests)
+        try:
+            deliver(arrivals.deliveries)
+        except Exception:  # stored already: clients catch up from the log
+            logger.exception("live broadcast failed")
+        return [None if isinstance(ack, AppError) else {"ok": True, **ack} for ack in arrivals.acks]
 
-
-def _gather(runtime: LiveRuntime, room_id: int, crowd: list[_Arrival]) -> None:
-    """Wait while joins keep arriving, then close the crowd to newcomers."""
-    config = current_app.config
-    quiet = float(config.get("LIVE_JOIN_QUIET", JOIN_QUIET))
-    deadline = time.monotonic() + float(config.get("LIVE_JOIN_GATHER", JOIN_GATHER))
-    seen = 1
-    while True:
-        socketio.sleep(quiet)
-        with runtime.guard:
-            size = len(crowd)
-            if size == seen or size >= JOIN_CROWD or time.monotonic() >= deadline:
-                if runtime.arriving.get(room_id) is crowd:
-                    del runtime.arriving[room_id]
-                return
-        seen = size
+    return admit
 
 
-def _admit(room_id: int, crowd: list[_Arrival]) -> None:
-    """Let a crowd in with one transaction, then tell the room; if that fails, everyone
-    joins on their own."""
+def _record(connections: list[service.Connecting]) -> list[int | None]:
+    """Record connections in one transaction: the person of each (None: not authenticated)."""
     session = db.session()
     try:
-        arrivals = service.join_together(
-            session,
-            room_id,
-            [arrival.request for arrival in crowd],
-            worker_id=_runtime().worker_id,
-            views=_runtime().views,
-        )
+        people = service.connect_together(session, connections, worker_id=_runtime().worker_id)
         session.commit()
         session.close()
-    except Exception:  # each join then runs on its own, and fails or not by itself
+    except SQLAlchemyError:
         session.rollback()
-        logger.exception("live crowd could not join together; joining one by one")
-        return
-    for arrival, ack in zip(crowd, arrivals.acks, strict=True):
-        arrival.ack = None if isinstance(ack, AppError) else {"ok": True, **ack}
+        raise
+    return people
+
+
+def _record_crowd(connections: list[service.Connecting]) -> list[int | None]:
+    """``_record`` for a crowd (see ``crowds``); if that fails, each connects on its own."""
     try:
-        deliver(arrivals.deliveries)
-    except Exception:  # stored already: clients catch up from the log
-        logger.exception("live broadcast failed")
+        return _record(connections)
+    except SQLAlchemyError:
+        logger.exception("live crowd could not connect together; connecting one by one")
+        return [None] * len(connections)
 
 
 def _refuse(code: str, message: str) -> ConnectionRefusedError:
@@ -487,32 +448,27 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         origin = request.headers.get("Origin")
         if origin and origin.rstrip("/") != current_app.config["PUBLIC_ORIGIN"]:
             raise _refuse("forbidden_origin", _("Connect from this site only."))
-        session = db.session()
         token = auth.get("token") if isinstance(auth, dict) else None
-        if token is not None:
-            person = accounts.token_owner(session, token) if isinstance(token, str) else None
-            session_key = None
-        else:
+        if token is None:
             user = actor()
-            person = user.id if user is not None else None
-            session_key = flask.session.get("_id")
-        if person is None:
-            session.rollback()
-            raise _refuse("unauthorised", _("Please log in first."))
-        try:
-            service.connect(
-                session,
-                person,
+            connecting = service.Connecting(
                 sid=_sid(),
-                worker_id=_runtime().worker_id,
-                session_key=session_key,
+                user_id=user.id if user is not None else None,
+                session_key=flask.session.get("_id"),
             )
-            session.commit()
-            session.close()
-        except SQLAlchemyError:
-            session.rollback()
-            logger.exception("live connection could not be recorded")
-            raise _refuse("server_error", _("Please try again.")) from None
+        else:
+            connecting = service.Connecting(sid=_sid(), token=str(token))
+        person = None
+        if connecting.user_id is not None or connecting.token is not None:
+            person = _runtime().crowds.gather("connect", connecting, _record_crowd)
+        if person is None:
+            try:
+                (person,) = _record([connecting])
+            except SQLAlchemyError:
+                logger.exception("live connection could not be recorded")
+                raise _refuse("server_error", _("Please try again.")) from None
+        if person is None:
+            raise _refuse("unauthorised", _("Please log in first."))
         # Kept in the connection's own session (with the socket, in this process), so a join
         # can read the person together with the room; the database still has the last word.
         flask.session[PERSON_KEY] = person
@@ -567,7 +523,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             request = service.JoinRequest(
                 user_id=person, sid=sid, since=args["since"], subscribe=subscriber(args["room"])
             )
-            ack = _join_with_crowd(args["room"], request)
+            ack = _runtime().crowds.gather(("join", args["room"]), request, _admit(args["room"]))
             if ack is not None:
                 return ack
         return _handle(schemas.JoinSchema, data, operation, on_failure=unsubscribe)

@@ -45,26 +45,30 @@ def beat(session: Session, worker_id: str, now: datetime | None = None) -> None:
     session.flush()
 
 
-def open_connection(
+def open_connections(
     session: Session,
-    user_id: int,
+    connections: list[tuple[int, str, str | None]],
     *,
-    sid: str,
     worker_id: str,
-    session_key: str | None,
     now: datetime | None = None,
 ) -> None:
+    """Record connections (person, sid, login session key) held by ``worker_id``."""
+    if not connections:
+        return
     now = now or utcnow()
     session.execute(
         _OPEN_CONNECTION,
-        {
-            "sid": sid,
-            "user_id": user_id,
-            "worker_id": worker_id,
-            "session_key": session_key,
-            "connected_at": now,
-            "last_seen": now,
-        },
+        [
+            {
+                "sid": sid,
+                "user_id": user_id,
+                "worker_id": worker_id,
+                "session_key": session_key,
+                "connected_at": now,
+                "last_seen": now,
+            }
+            for user_id, sid, session_key in connections
+        ],
     )
 
 

@@ -60,6 +60,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import ColumnElement
 
+from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core import audit
 from diaspora_hub.core.db import utcnow
@@ -1396,14 +1397,41 @@ def room_page(session: Session, user: User, room_id: int) -> RoomPage:
 # Connections ----------------------------------------------------------------------------
 
 
-def connect(
-    session: Session, user_id: int, *, sid: str, worker_id: str, session_key: str | None
-) -> None:
-    """Record an authenticated connection, so its events act as the person ``user_id``
-    (active: both ways of authenticating refuse deactivated people)."""
-    presence.open_connection(
-        session, user_id, sid=sid, worker_id=worker_id, session_key=session_key
+@dataclass(frozen=True)
+class Connecting:
+    """A connection to record: opened with a token, or by the person ``user_id`` of a
+    logged-in session (``session_key``)."""
+
+    sid: str
+    user_id: int | None = None
+    token: str | None = None
+    session_key: str | None = None
+
+
+def connect_together(
+    session: Session, connections: list[Connecting], *, worker_id: str
+) -> list[int | None]:
+    """Record connections, so their events act as their people; for each, its person, or
+    None when its token is unknown, revoked or its person deactivated (nothing recorded).
+    A logged-in session's person is active: sessions of deactivated people are refused.
+    """
+    owners = accounts.token_owners(
+        session, [connection.token for connection in connections if connection.token]
     )
+    people = [
+        owners.get(connection.token) if connection.token is not None else connection.user_id
+        for connection in connections
+    ]
+    presence.open_connections(
+        session,
+        [
+            (person, connection.sid, connection.session_key)
+            for person, connection in zip(people, connections, strict=True)
+            if person is not None
+        ],
+        worker_id=worker_id,
+    )
+    return people
 
 
 def disconnect(session: Session, sid: str) -> list[Delivery]:

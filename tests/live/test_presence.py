@@ -29,7 +29,9 @@ def context(app: Flask) -> Iterator[None]:
 
 def place(session, user, room, *, sid: str, worker: str, at) -> None:
     """Someone connected through ``worker`` at ``at``, in ``room``."""
-    service.connect(session, user.id, sid=sid, worker_id=worker, session_key=None)
+    service.connect_together(
+        session, [service.Connecting(sid=sid, user_id=user.id)], worker_id=worker
+    )
     service.join(session, user.id, room.id, sid=sid, worker_id=worker)
     session.flush()
     for row in session.scalars(select(RoomPresence).where(RoomPresence.sid == sid)):

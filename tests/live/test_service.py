@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.audit import AuditEntry
 from diaspora_hub.core.db import utcnow
@@ -59,7 +60,9 @@ def enter(session: Session, user: User, room: Room, *, since: int | None = None)
     """Connect ``user`` and join ``room``, as the Socket.IO layer would; returns the sid."""
     sid = f"sid-{user.id}-{room.id}"
     if session.get(LiveConnection, sid) is None:
-        service.connect(session, user.id, sid=sid, worker_id=WORKER, session_key=None)
+        service.connect_together(
+            session, [service.Connecting(sid=sid, user_id=user.id)], worker_id=WORKER
+        )
     service.join(session, user.id, room.id, sid=sid, worker_id=WORKER, since=since)
     session.commit()
     return sid
@@ -135,7 +138,9 @@ def test_bloc_falls_back_to_a_verified_membership_then_other(session, world):
 
 def test_a_person_deactivated_after_connecting_cannot_join(session, world):
     sid = "sid-deactivated"
-    service.connect(session, world.amina.id, sid=sid, worker_id=WORKER, session_key=None)
+    service.connect_together(
+        session, [service.Connecting(sid=sid, user_id=world.amina.id)], worker_id=WORKER
+    )
     world.amina.is_active = False
     session.commit()
     with pytest.raises(Unauthorised):
@@ -159,8 +164,37 @@ def admitted(ack: dict[str, Any] | Exception) -> dict[str, Any]:
 
 
 def connected(session: Session, user: User, sid: str) -> service.JoinRequest:
-    service.connect(session, user.id, sid=sid, worker_id=WORKER, session_key=None)
+    service.connect_together(
+        session, [service.Connecting(sid=sid, user_id=user.id)], worker_id=WORKER
+    )
     return service.JoinRequest(user_id=user.id, sid=sid)
+
+
+def test_connections_arriving_together_are_recorded_for_their_own_people(session, world):
+    _token, amina_token = accounts.create_token(session, world.amina, "phone")
+    revoked, revoked_token = accounts.create_token(session, world.bruno, "old laptop")
+    revoked.revoked_at = utcnow()
+    _token, chen_token = accounts.create_token(session, world.chen, "tablet")
+    world.chen.is_active = False
+    session.commit()
+
+    people = service.connect_together(
+        session,
+        [
+            service.Connecting(sid="a", token=amina_token),
+            service.Connecting(sid="b", token=revoked_token),
+            service.Connecting(sid="f", user_id=world.facilitator.id, session_key="k"),
+            service.Connecting(sid="c", token=chen_token),
+            service.Connecting(sid="x", token="dh_not-a-real-token"),
+        ],
+        worker_id=WORKER,
+    )
+    session.commit()
+
+    assert people == [world.amina.id, None, world.facilitator.id, None, None]
+    rows = session.execute(select(LiveConnection.sid, LiveConnection.user_id))
+    assert sorted(rows) == [("a", world.amina.id), ("f", world.facilitator.id)]
+    assert session.get(LiveConnection, "f").session_key == "k"
 
 
 def test_a_crowd_joins_together_and_each_person_gets_their_own_room(session, world):

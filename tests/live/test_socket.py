@@ -45,6 +45,23 @@ def test_an_api_token_connects(app, live_client, session, world):
     assert not refused.is_connected(NAMESPACE)
 
 
+def test_people_connecting_together_each_connect_as_themselves(app, live_client, session, world):
+    # Long enough for every connection below to arrive before the crowd is recorded.
+    app.config["LIVE_CROWD_QUIET"] = 0.5
+    with app.test_request_context():
+        tokens = [accounts.create_token(session, p, "bot")[1] for p in (world.amina, world.chen)]
+        session.commit()
+    auths = [{"token": tokens[0]}, {"token": "dh_not-a-real-token"}, {"token": tokens[1]}]
+
+    with ThreadPoolExecutor(len(auths)) as pool:
+        amina, stranger, chen = pool.map(lambda auth: live_client(None, auth=auth), auths)
+
+    assert not stranger.is_connected(NAMESPACE)
+    assert joined(amina, world.open_room)["state"]["you"]["person"]["name"] == "Amina Diallo"
+    assert joined(chen, world.open_room)["state"]["you"]["person"]["name"] == "Chen Wei"
+    assert session.scalar(select(func.count(LiveConnection.sid))) == 2
+
+
 def test_cross_site_connections_are_refused(app, live_client, world, login):
     evil = live_client(world.amina, headers={"Origin": "http://evil.example"})
     assert not evil.is_connected(NAMESPACE)
@@ -144,7 +161,7 @@ def test_presence_follows_joins_leaves_and_disconnects(live_client, world):
 
 def test_people_arriving_together_are_let_in_together(app, live_client, session, world):
     # Long enough for every join of the crowd below to arrive before it is let in.
-    app.config["LIVE_JOIN_QUIET"] = 0.5
+    app.config["LIVE_CROWD_QUIET"] = 0.5
     world.outsider.language = "fr"
     session.commit()
     amina = live_client(world.amina)

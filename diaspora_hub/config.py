@@ -78,6 +78,7 @@ def from_environment() -> dict[str, Any]:
         "GC_FREEZE_SECONDS": float(os.environ.get("GC_FREEZE_SECONDS", "1")),
         "GC_FULL_SECONDS": float(os.environ.get("GC_FULL_SECONDS", "3600")),
         "GC_PAUSE_WARN_MS": float(os.environ.get("GC_PAUSE_WARN_MS", "20")),
+        "MEMORY_TRIM": os.environ.get("MEMORY_TRIM", "1") not in ("0", "false"),
     }
     # Live room limits and presence batching keep their defaults (live) unless set here.
     for name in ("LIVE_SAY_LIMIT", "LIVE_REACT_LIMIT", "LIVE_PRESENCE_LIST_LIMIT"):

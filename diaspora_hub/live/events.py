@@ -456,6 +456,9 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
                 user_id=user.id if user is not None else None,
                 session_key=flask.session.get("_id"),
             )
+            # Reading the person took a database connection: give it back before waiting
+            # for the crowd, or a crowd of browsers would hold the whole pool.
+            db.session.close()
         else:
             connecting = service.Connecting(sid=_sid(), token=str(token))
         person = None

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts import service as accounts
+from diaspora_hub.extensions import db
 from diaspora_hub.live import service
 from diaspora_hub.live.models import LiveConnection, Room, RoomEvent, RoomPresence
 from diaspora_hub.spaces.models import CodeOfConduct
@@ -60,6 +61,27 @@ def test_people_connecting_together_each_connect_as_themselves(app, live_client,
     assert joined(amina, world.open_room)["state"]["you"]["person"]["name"] == "Amina Diallo"
     assert joined(chen, world.open_room)["state"]["you"]["person"]["name"] == "Chen Wei"
     assert session.scalar(select(func.count(LiveConnection.sid))) == 2
+
+
+def test_a_crowd_of_browsers_larger_than_the_database_pool_connects(app, live_client, session):
+    app.config["LIVE_CROWD_QUIET"] = 0.5
+    with app.app_context():
+        pool_size = db.engine.pool.size() + db.engine.pool._max_overflow  # type: ignore[attr-defined]
+    people = [factories.user(session) for _ in range(pool_size + 5)]
+    session.commit()
+    browsers = []
+    for person in people:  # signed in as logging in would (more logins than its rate limit)
+        browser = app.test_client()
+        with browser.session_transaction() as cookie:
+            cookie["_user_id"] = person.get_id()
+            cookie["_fresh"] = True
+        browsers.append(browser)
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        clients = list(pool.map(lambda http: live_client(None, http=http), browsers))
+
+    assert all(client.is_connected(NAMESPACE) for client in clients)
+    assert session.scalar(select(func.count(LiveConnection.sid))) == len(people)
 
 
 def test_cross_site_connections_are_refused(app, live_client, world, login):

@@ -8,7 +8,8 @@ requests, since a crowd is one stretch of work on the event loop), does them all
 transaction and wakes the others with their results.
 
 A request the crowd could not do gets None, and its own handler then does it on its own:
-a refusal reaches the person in their own language, and never holds up the others.
+a refusal reaches the person in their own language, and never holds up the others. A
+request waiting for its crowd holds no database connection.
 Nothing here is room state: a crowd lives for a few milliseconds, in one worker.
 """
 
@@ -22,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from flask import current_app
 
-from diaspora_hub.extensions import socketio
+from diaspora_hub.extensions import db, socketio
 
 #: Seconds without a newcomer that end the wait for more.
 CROWD_QUIET = 0.001
@@ -54,6 +55,9 @@ class Crowds:
     ) -> Result | None:
         """``item``'s result when done together with the others arriving under ``key``
         (``do`` does a whole crowd and must not raise); None: do it on your own."""
+        # Whatever the request read so far (a logged-in person, say) took a database
+        # connection: give it back before waiting, or a crowd would hold the whole pool.
+        db.session.close()
         arrival: _Arrival[Item, Result] = _Arrival(item, socketio.server.eio.create_event())
         with self._guard:
             crowd = self._open.setdefault(key, [])

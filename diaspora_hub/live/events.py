@@ -186,7 +186,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import flask
 import marshmallow as ma
@@ -342,6 +342,35 @@ def _error(exc: AppError) -> Json:
     return {"ok": False, **exc.to_dict()}
 
 
+Done = TypeVar("Done")
+
+
+def _committed(work: Callable[[Session], Done]) -> Done:
+    """Do ``work`` in one transaction and commit it (rolled back if it raises).
+
+    The connection goes back to the pool before anything is sent: a send may wait on a slow
+    socket, and each connection held meanwhile is one more in the pool, with its own page
+    cache.
+    """
+    session = db.session()
+    try:
+        done = work(session)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.close()
+    return done
+
+
+def _send(deliveries: Iterable[Delivery]) -> None:
+    """``deliver`` what a committed change produced."""
+    try:
+        deliver(deliveries)
+    except Exception:  # stored already: clients catch up from the log
+        logger.exception("live broadcast failed")
+
+
 def _handle(
     schema: type[ma.Schema],
     data: Any,
@@ -357,18 +386,12 @@ def _handle(
     ended or belongs to someone deactivated.
     """
     person = flask.session.get(PERSON_KEY)
-    session = db.session()
     try:
         args = load(_schema(schema), {} if data is None else data)
         if not isinstance(person, int):
             raise Unauthorised()
-        outcome = operation(session, person, args)
-        session.commit()
-        # Give the connection back before sending: a send may wait on a slow socket, and
-        # each connection held meanwhile is one more in the pool, with its own page cache.
-        session.close()
+        outcome = _committed(lambda session: operation(session, person, args))
     except Exception as exc:  # every failure must reach the client as an error ack
-        session.rollback()
         if on_failure is not None:
             on_failure()
         if isinstance(exc, AppError):
@@ -379,10 +402,7 @@ def _handle(
         return _error(ServerError())
     if after is not None:
         after()
-    try:
-        deliver(outcome.deliveries)
-    except Exception:  # stored already: clients catch up from the log
-        logger.exception("live broadcast failed")
+    _send(outcome.deliveries)
     return {"ok": True, **outcome.ack}
 
 
@@ -391,25 +411,20 @@ def _admit(room_id: int) -> Callable[[list[service.JoinRequest]], list[Json | No
     everyone joins on their own (see ``crowds``)."""
 
     def admit(requests: list[service.JoinRequest]) -> list[Json | None]:
-        session = db.session()
         try:
-            arrivals = service.join_together(
-                session,
-                room_id,
-                requests,
-                worker_id=_runtime().worker_id,
-                views=_runtime().views,
+            arrivals = _committed(
+                lambda session: service.join_together(
+                    session,
+                    room_id,
+                    requests,
+                    worker_id=_runtime().worker_id,
+                    views=_runtime().views,
+                )
             )
-            session.commit()
-            session.close()
         except Exception:  # each join then runs on its own, and fails or not by itself
-            session.rollback()
             logger.exception("live crowd could not join together; joining one by one")
             return [None] * len(requests)
-        try:
-            deliver(arrivals.deliveries)
-        except Exception:  # stored already: clients catch up from the log
-            logger.exception("live broadcast failed")
+        _send(arrivals.deliveries)
         return [None if isinstance(ack, AppError) else {"ok": True, **ack} for ack in arrivals.acks]
 
     return admit
@@ -417,15 +432,11 @@ def _admit(room_id: int) -> Callable[[list[service.JoinRequest]], list[Json | No
 
 def _record(connections: list[service.Connecting]) -> list[int | None]:
     """Record connections in one transaction: the person of each (None: not authenticated)."""
-    session = db.session()
-    try:
-        people = service.connect_together(session, connections, worker_id=_runtime().worker_id)
-        session.commit()
-        session.close()
-    except SQLAlchemyError:
-        session.rollback()
-        raise
-    return people
+    return _committed(
+        lambda session: service.connect_together(
+            session, connections, worker_id=_runtime().worker_id
+        )
+    )
 
 
 def _record_crowd(connections: list[service.Connecting]) -> list[int | None]:
@@ -456,9 +467,6 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
                 user_id=user.id if user is not None else None,
                 session_key=flask.session.get("_id"),
             )
-            # Reading the person took a database connection: give it back before waiting
-            # for the crowd, or a crowd of browsers would hold the whole pool.
-            db.session.close()
         else:
             connecting = service.Connecting(sid=_sid(), token=str(token))
         person = None

@@ -163,12 +163,12 @@ class Muted(Forbidden):
 # Built once: a statement object keeps its compiled form and cache key, so the events of a
 # crowded room skip building and hashing their queries every time.
 
-_PARTICIPANT = (
+_PARTICIPANTS = (
     select(RoomParticipant)
     .options(joinedload(RoomParticipant.user), joinedload(RoomParticipant.organisation))
     .where(
         RoomParticipant.room_id == bindparam("room_id"),
-        RoomParticipant.user_id == bindparam("user_id"),
+        RoomParticipant.user_id.in_(bindparam("user_ids", expanding=True)),
     )
 )
 _LOCK_ROOM = (
@@ -723,7 +723,15 @@ def _participants(
 
 
 def _existing_participant(session: Session, room: Room, user_id: int) -> RoomParticipant | None:
-    return session.scalar(_PARTICIPANT, {"room_id": room.id, "user_id": user_id})
+    return _existing_participants(session, room, [user_id]).get(user_id)
+
+
+def _existing_participants(
+    session: Session, room: Room, user_ids: Collection[int]
+) -> dict[int, RoomParticipant]:
+    """The rows in the room of those of ``user_ids`` who have one, by person."""
+    rows = session.scalars(_PARTICIPANTS, {"room_id": room.id, "user_ids": list(user_ids)})
+    return {participant.user_id: participant for participant in rows}
 
 
 def _admissible(session: Session, user: User, room: Room) -> bool:
@@ -1227,6 +1235,36 @@ def _agenda_json(room: Room) -> Json:
     return {"items": room.agenda, "current": room.agenda_position}
 
 
+def _own_parts(session: Session, room: Room, user_ids: Collection[int]) -> dict[int, Json]:
+    """Each person's raised hand, votes and upvotes in the room, by person: three queries
+    for everyone."""
+    wanted = list(user_ids)
+    parts: dict[int, Json] = {
+        user_id: {"hand": None, "votes": {}, "upvoted": []} for user_id in wanted
+    }
+    hands = select(RaisedHand.user_id, RaisedHand.ticket).where(
+        RaisedHand.room_id == room.id, RaisedHand.user_id.in_(wanted)
+    )
+    for user_id, ticket in session.execute(hands):
+        parts[user_id]["hand"] = ticket
+    votes = (
+        select(PollVote.user_id, PollVote.poll_id, PollVote.choices)
+        .join(Poll, Poll.id == PollVote.poll_id)
+        .where(Poll.room_id == room.id, PollVote.user_id.in_(wanted))
+    )
+    for user_id, poll_id, choices in session.execute(votes):
+        parts[user_id]["votes"][str(poll_id)] = choices
+    upvotes = (
+        select(QuestionVote.user_id, QuestionVote.question_id)
+        .join(RoomQuestion, RoomQuestion.id == QuestionVote.question_id)
+        .where(RoomQuestion.room_id == room.id, QuestionVote.user_id.in_(wanted))
+        .order_by(QuestionVote.question_id)
+    )
+    for user_id, question_id in session.execute(upvotes):
+        parts[user_id]["upvoted"].append(question_id)
+    return parts
+
+
 def _you(
     session: Session,
     room: Room,
@@ -1234,7 +1272,9 @@ def _you(
     user: User,
     *,
     first_visit: bool = False,
+    own: Json | None = None,
 ) -> Json:
+    """The person's own standing (``own``: their hand, votes and upvotes, when read)."""
     you: Json = {
         "person": person_ref(participant) if participant is not None else None,
         "muted": participant.is_muted if participant is not None else False,
@@ -1244,26 +1284,7 @@ def _you(
     }
     if participant is None or first_visit:
         return you  # never in the room before: no hand, votes or upvotes to look up
-    hand = session.scalar(
-        select(RaisedHand.ticket).where(
-            RaisedHand.room_id == room.id, RaisedHand.user_id == user.id
-        )
-    )
-    votes = session.execute(
-        select(PollVote.poll_id, PollVote.choices)
-        .join(Poll, Poll.id == PollVote.poll_id)
-        .where(Poll.room_id == room.id, PollVote.user_id == user.id)
-    )
-    upvoted = session.scalars(
-        select(QuestionVote.question_id)
-        .join(RoomQuestion, RoomQuestion.id == QuestionVote.question_id)
-        .where(RoomQuestion.room_id == room.id, QuestionVote.user_id == user.id)
-    )
-    you.update(
-        hand=hand,
-        votes={str(poll_id): choices for poll_id, choices in votes},
-        upvoted=sorted(upvoted),
-    )
+    you.update(own if own is not None else _own_parts(session, room, [user.id])[user.id])
     return you
 
 
@@ -1302,12 +1323,13 @@ def _state(
     first_visit: bool = False,
     views: SharedViews | None = None,
     present: Json | None = None,
+    own: Json | None = None,
 ) -> Json:
-    """The whole room as ``user`` (whose standing row ``participant`` and presence
-    ``present`` are, when already read) may see it, with their own standing under
+    """The whole room as ``user`` (whose standing row ``participant``, presence ``present``
+    and ``own`` parts are, when already read) may see it, with their own standing under
     ``you``."""
     participant = participant or _existing_participant(session, room, user.id)
-    you = _you(session, room, participant, user, first_visit=first_visit)
+    you = _you(session, room, participant, user, first_visit=first_visit, own=own)
     you["facilitator"] = facilitator
     chatham = room.is_chatham_house
     state: Json = {
@@ -1332,13 +1354,14 @@ def _state(
 def _states_for(
     session: Session, room: Room, sids: Iterable[tuple[str, int]]
 ) -> list[tuple[str, str, Json]]:
-    """Each connection's own state. What is the same for every viewer of a kind (the
-    shared parts, presence) is read once per kind, not once per person."""
+    """Each connection's own state. Everyone's rows are read together, and what is the same
+    for every viewer of a kind (the shared parts, presence) once per kind."""
     wanted = list(sids)
-    users = {
-        user.id: user
-        for user in session.scalars(select(User).where(User.id.in_({u for _s, u in wanted})))
-    }
+    user_ids = {user_id for _sid, user_id in wanted}
+    users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(user_ids)))}
+    managers = spaces.managers(session, users.values(), room.space)
+    participants = _existing_participants(session, room, users.keys())
+    owns = _own_parts(session, room, users.keys())
     views = SharedViews()
     presences: dict[bool, Json] = {}
     states: dict[int, Json] = {}
@@ -1348,7 +1371,7 @@ def _states_for(
         if user is None:
             continue
         if user_id not in states:
-            facilitator = spaces.can_manage(session, user, room.space)
+            facilitator = user_id in managers
             if facilitator not in presences:
                 presences[facilitator] = _presence_for(session, room, facilitator=facilitator)
             states[user_id] = _state(
@@ -1356,8 +1379,10 @@ def _states_for(
                 room,
                 user,
                 facilitator=facilitator,
+                participant=participants.get(user_id),
                 views=views,
                 present=presences[facilitator],
+                own=owns[user_id],
             )
         out.append((sid, "state", states[user_id]))
     return out

@@ -14,6 +14,7 @@ from diaspora_hub.core import errors, web
 from diaspora_hub.core.packets import JsonPacket
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
 from diaspora_hub.live import events as live_events
+from diaspora_hub.live import fanout
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -38,10 +39,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
+        client_manager=fanout.manager(app.config["REDIS_URL"]),
         cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
         serializer=JsonPacket,
     )
+    fanout.attach(socketio.server)
     live_events.init_app(app)
     errors.register_error_handlers(app)
     web.init_app(app)

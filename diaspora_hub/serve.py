@@ -6,6 +6,9 @@ whatever holds the loop holds every room of that process. Serving is tuned for t
 - No cap of 1,024 connections (eventlet's default pool size): ``MAX_CONNECTIONS``.
 - ``TCP_NODELAY`` on every accepted socket: a socket that both sends and receives would
   otherwise wait on delayed acknowledgements, holding acks and events up to 40 ms.
+- ``SEND_BUFFER_BYTES``, when set, fixes what the kernel holds for each connection's
+  unsent bytes (Linux grows it up to 4 MB on its own): a bound on the memory that slow
+  receivers take, at the price of throughput on long, fast links.
 - WebSocket compression is declined unless ``WEBSOCKET_COMPRESSION`` is set: it would
   compress every broadcast once per receiving socket and keep a compressor of about
   256 KB per connection, for messages of a few hundred bytes.
@@ -71,11 +74,12 @@ def serve(app: Flask, server: SocketIO) -> None:
     )
     mode = server.server.eio.async_mode
     max_connections = int(app.config.get("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS))
+    send_buffer = int(app.config.get("SEND_BUFFER_BYTES", 0))
     logger.info("Serving on %s:%d (%s, up to %d connections).", host, port, mode, max_connections)
     if mode == "eventlet":
-        _serve_eventlet(site, host, port, max_connections)
+        _serve_eventlet(site, host, port, max_connections, send_buffer)
     elif mode == "gevent":
-        _serve_gevent(site, host, port)
+        _serve_gevent(site, host, port, send_buffer)
     else:  # threading: the development server
         server.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 
@@ -91,19 +95,23 @@ def _without_compression(app: Flask) -> WsgiApp:
     return site
 
 
-def _no_delay(sock: Any) -> None:
+def _tune(sock: Any, send_buffer: int) -> None:
     # Not TCP (a Unix socket), or already closed: nothing to do.
     with contextlib.suppress(OSError, AttributeError):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if send_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
 
 
-def _serve_eventlet(site: WsgiApp, host: str, port: int, max_connections: int) -> None:
+def _serve_eventlet(
+    site: WsgiApp, host: str, port: int, max_connections: int, send_buffer: int
+) -> None:
     import eventlet
     import eventlet.wsgi
 
     class Protocol(eventlet.wsgi.HttpProtocol):  # type: ignore[misc]
         def setup(self) -> None:
-            _no_delay(self.request)
+            _tune(self.request, send_buffer)
             super().setup()
 
     listener = eventlet.listen((host, port), backlog=min(max_connections, socket.SOMAXCONN))
@@ -116,7 +124,7 @@ def _serve_eventlet(site: WsgiApp, host: str, port: int, max_connections: int) -
     )
 
 
-def _serve_gevent(site: WsgiApp, host: str, port: int) -> None:
+def _serve_gevent(site: WsgiApp, host: str, port: int, send_buffer: int) -> None:
     from gevent import pywsgi
 
     options: dict[str, Any] = {}
@@ -129,7 +137,7 @@ def _serve_gevent(site: WsgiApp, host: str, port: int) -> None:
 
     class Server(pywsgi.WSGIServer):  # type: ignore[misc]
         def handle(self, sock: Any, address: Any) -> None:
-            _no_delay(sock)
+            _tune(sock, send_buffer)
             super().handle(sock, address)
 
     Server((host, port), site, log=None, backlog=socket.SOMAXCONN, **options).serve_forever()

@@ -1,0 +1,161 @@
+"""A room's broadcast written once, straight to every receiving WebSocket.
+
+python-engineio hands each outgoing packet to a per-socket queue drained by a writer
+green thread: for every receiver, a wake-up, two switches, a timeout and a frame built
+again. At 2,000 people in a room that is most of a core at 10 messages a second, and the
+last receiver hears a message hundreds of milliseconds after the first.
+
+What a room hears is the same for all its sockets (WebSocket compression is declined, see
+``serve``), so the frame is built once and written with one non-blocking send per socket.
+Only a socket with nothing waiting in its queue and nobody writing to it is written to
+directly; any other (still long-polling, upgrading, with packets queued, a full send
+buffer, TLS) takes the library's path, so each socket still hears everything in order.
+A frame the kernel takes only in part is finished by a green thread holding the socket's
+send lock, which the library's writer waits for.
+
+Direct writes need eventlet (the production server): other modes keep the library's path.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+#: Where a WebSocket is kept on the engine.io socket it serves.
+WEBSOCKET = "diaspora_hub_websocket"
+
+
+def manager(redis_url: str | None) -> socketio.Manager:
+    """The client manager for this process: across workers through Redis when it is set."""
+    if redis_url:
+        # Flask-SocketIO's own channel, so that anything emitting through it reaches us.
+        return RedisFanout(redis_url, channel="flask-socketio")
+    return Fanout()
+
+
+def attach(server: socketio.Server) -> bool:
+    """Keep each engine.io socket's WebSocket where the manager finds it; False if this
+    async mode's WebSockets cannot be written to directly."""
+    if server.eio.async_mode != "eventlet":
+        return False
+    from eventlet.greenio import GreenSocket
+
+    eio = server.eio
+    library_websocket = eio._async["websocket"]
+
+    class Kept(library_websocket):  # type: ignore[misc, valid-type]
+        def __init__(self, handler: Any, engine: Any) -> None:
+            engine_socket = handler.__self__
+
+            def keep(ws: Any) -> Any:
+                # Only a plain TCP socket: bytes written to a TLS socket's descriptor
+                # would bypass the encryption.
+                if type(ws.socket) is GreenSocket and hasattr(ws, "_sendlock"):
+                    setattr(engine_socket, WEBSOCKET, ws)
+                return handler(ws)
+
+            super().__init__(keep, engine)
+
+    eio._async = {**eio._async, "websocket": Kept}
+    return True
+
+
+def frame(text: str) -> bytes:
+    """One final, unmasked text frame (RFC 6455, 5.2), as a server sends it."""
+    payload = text.encode()
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", 0x81, length)
+    elif length < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, length)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, length)
+    return header + payload
+
+
+class Fanout(socketio.Manager):  # type: ignore[misc]
+    """Rooms of this process, broadcast to with one frame per message."""
+
+    def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        room = to or room
+        if callback is not None or self.server.eio.async_mode != "eventlet":
+            super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback)
+            return
+        if namespace not in self.rooms:
+            return
+        arguments = [] if data is None else list(data) if isinstance(data, tuple) else [data]
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *arguments]
+        ).encode()
+        if isinstance(encoded, list):  # binary attachments travel as several packets
+            super().emit(event, data, namespace, room=room, skip_sid=skip_sid)
+            return
+        packet = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        bytes_ = frame(packet.encode())
+        skipped = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid not in skipped:
+                self._write(eio_sid, bytes_, packet)
+
+    def _write(self, eio_sid: str, bytes_: bytes, packet: eio_packet.Packet) -> None:
+        engine_socket = self.server.eio.sockets.get(eio_sid)
+        ws = getattr(engine_socket, WEBSOCKET, None)
+        if (
+            ws is None
+            or not engine_socket.upgraded
+            or engine_socket.upgrading
+            or engine_socket.closing
+            or engine_socket.closed
+            or engine_socket.queue.qsize()
+        ):
+            self.server._send_eio_packet(eio_sid, packet)
+            return
+        if not engine_socket.check_ping_timeout():
+            return  # it closes, as the library's path would
+        if not ws._sendlock.acquire(blocking=False):
+            self.server._send_eio_packet(eio_sid, packet)
+            return
+        try:
+            sent = ws.socket.fd.send(bytes_)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            # Gone: the library's reader and writer close it.
+            ws._sendlock.release()
+            return
+        if sent == len(bytes_):
+            ws._sendlock.release()
+        elif sent == 0:
+            ws._sendlock.release()
+            self.server._send_eio_packet(eio_sid, packet)
+        else:
+            self.server.start_background_task(_finish, ws, bytes_[sent:])
+
+
+def _finish(ws: Any, rest: bytes) -> None:
+    """Write the rest of a frame, holding the send lock taken for its start."""
+    try:
+        ws.socket.sendall(rest)
+    except OSError:
+        # Gone: the library's reader and writer close it.
+        pass
+    finally:
+        ws._sendlock.release()
+
+
+class RedisFanout(socketio.RedisManager, Fanout):  # type: ignore[misc]
+    """Rooms across workers: each worker broadcasts what Redis brings it as ``Fanout`` does."""

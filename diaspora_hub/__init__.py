@@ -11,6 +11,7 @@ from diaspora_hub import config as settings
 from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
 from diaspora_hub.core import errors, web
+from diaspora_hub.core.app import Hub
 from diaspora_hub.core.packets import JsonPacket
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
 from diaspora_hub.live import events as live_events
@@ -19,7 +20,7 @@ from diaspora_hub.live import fanout
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app from the environment, with ``config`` overriding it (tests do this)."""
-    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    app = Hub(__name__, instance_path=str(settings.INSTANCE_DIR))
     app.config.update(settings.from_environment())
     if config:
         app.config.update(config)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from diaspora_hub import create_app
@@ -52,6 +55,22 @@ def test_unknown_api_path_has_the_error_shape(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_request_matching_no_route_is_freed_as_soon_as_it_ends(app, client):
+    # Every Socket.IO event runs in such a request context (its path is no route). Kept
+    # alive until a full collection, which serving holds back, each would keep its
+    # handler's frames and data: at a meeting's start, every joiner's room state.
+    gc.disable()
+    try:
+        with app.test_request_context("/socket.io/") as context:
+            request = weakref.ref(context.request)
+        del context
+        assert request() is None
+    finally:
+        gc.enable()
+    # A page that does not exist is still one.
+    assert client.get("/no-such-page").status_code == 404
 
 
 def test_pages_carry_security_headers(client):

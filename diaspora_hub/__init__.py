@@ -44,7 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
         serializer=JsonPacket,
     )
-    fanout.attach(socketio.server)
+    socketio.server.manager.attach()
     live_events.init_app(app)
     errors.register_error_handlers(app)
     web.init_app(app)

@@ -1,4 +1,4 @@
-"""A room's broadcast written once, straight to every receiving WebSocket.
+"""A room's broadcast written once, straight to every receiving WebSocket; acks too.
 
 python-engineio hands each outgoing packet to a per-socket queue drained by a writer
 green thread: for every receiver, a wake-up, two switches, a timeout and a frame built
@@ -11,7 +11,8 @@ Only a socket with nothing waiting in its queue and nobody writing to it is writ
 directly; any other (still long-polling, upgrading, with packets queued, a full send
 buffer, TLS) takes the library's path, so each socket still hears everything in order.
 A frame the kernel takes only in part is finished by a green thread holding the socket's
-send lock, which the library's writer waits for.
+send lock, which the library's writer waits for. Messages to one socket (acknowledgements,
+a join's room state) are written the same way, without the round through the writer.
 
 Direct writes need eventlet (the production server): other modes keep the library's path.
 """
@@ -19,6 +20,7 @@ Direct writes need eventlet (the production server): other modes keep the librar
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import Any
 
 import socketio
@@ -37,14 +39,93 @@ def manager(redis_url: str | None) -> socketio.Manager:
     return Fanout()
 
 
-def attach(server: socketio.Server) -> bool:
-    """Keep each engine.io socket's WebSocket where the manager finds it; False if this
-    async mode's WebSockets cannot be written to directly."""
-    if server.eio.async_mode != "eventlet":
+def frame(text: str) -> bytes:
+    """One final, unmasked text frame (RFC 6455, 5.2), as a server sends it."""
+    payload = text.encode()
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", 0x81, length)
+    elif length < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, length)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, length)
+    return header + payload
+
+
+class Fanout(socketio.Manager):  # type: ignore[misc]
+    """Rooms of this process, broadcast to with one frame per message."""
+
+    _library_send: Callable[[str, eio_packet.Packet], None] | None = None
+
+    def attach(self) -> bool:
+        """Write this server's messages directly where a WebSocket allows it; False if
+        this async mode's WebSockets cannot be written to directly."""
+        eio = self.server.eio
+        if not _keep_websockets(eio):
+            return False
+        library_send = eio.send_packet
+
+        def send_packet(eio_sid: str, packet: eio_packet.Packet) -> None:
+            # Acknowledgements and messages to one person: the library's writer would
+            # also keep the last packet it sent, a join's whole room state, until the next.
+            engine_socket = eio.sockets.get(eio_sid)
+            ws = _writable(engine_socket)
+            if (
+                ws is None
+                or packet.packet_type != eio_packet.MESSAGE
+                or not isinstance(packet.data, str)
+                or not _write(engine_socket, ws, frame(packet.encode()))
+            ):
+                library_send(eio_sid, packet)
+
+        eio.send_packet = send_packet
+        self._library_send = library_send
+        return True
+
+    def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        room = to or room
+        library_send = self._library_send
+        if callback is not None or library_send is None:
+            super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback)
+            return
+        if namespace not in self.rooms:
+            return
+        arguments = [] if data is None else list(data) if isinstance(data, tuple) else [data]
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *arguments]
+        ).encode()
+        if isinstance(encoded, list):  # binary attachments travel as several packets
+            super().emit(event, data, namespace, room=room, skip_sid=skip_sid)
+            return
+        packet = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        bytes_ = frame(packet.encode())
+        skipped = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        sockets = self.server.eio.sockets
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skipped:
+                continue
+            engine_socket = sockets.get(eio_sid)
+            ws = _writable(engine_socket)
+            if ws is None or not _write(engine_socket, ws, bytes_):
+                library_send(eio_sid, packet)
+
+
+def _keep_websockets(eio: Any) -> bool:
+    """Keep each engine.io socket's WebSocket where ``_writable`` finds it (eventlet)."""
+    if eio.async_mode != "eventlet":
         return False
     from eventlet.greenio import GreenSocket
 
-    eio = server.eio
     library_websocket = eio._async["websocket"]
 
     class Kept(library_websocket):  # type: ignore[misc, valid-type]
@@ -64,86 +145,44 @@ def attach(server: socketio.Server) -> bool:
     return True
 
 
-def frame(text: str) -> bytes:
-    """One final, unmasked text frame (RFC 6455, 5.2), as a server sends it."""
-    payload = text.encode()
-    length = len(payload)
-    if length < 126:
-        header = struct.pack("!BB", 0x81, length)
-    elif length < 1 << 16:
-        header = struct.pack("!BBH", 0x81, 126, length)
+def _writable(engine_socket: Any) -> Any | None:
+    """The socket's WebSocket if nothing else is waiting to go out on it, else None."""
+    ws = getattr(engine_socket, WEBSOCKET, None)
+    if (
+        ws is None
+        or not engine_socket.upgraded
+        or engine_socket.upgrading
+        or engine_socket.closing
+        or engine_socket.closed
+        or engine_socket.queue.qsize()
+    ):
+        return None
+    return ws
+
+
+def _write(engine_socket: Any, ws: Any, bytes_: bytes) -> bool:
+    """Write a frame without waiting; False if nothing was written and the library's path
+    must take it."""
+    if not engine_socket.check_ping_timeout():
+        return True  # it closes, as the library's path would
+    if not ws._sendlock.acquire(blocking=False):
+        return False
+    try:
+        sent = ws.socket.fd.send(bytes_)
+    except BlockingIOError:
+        sent = 0
+    except OSError:
+        # Gone: the library's reader and writer close it.
+        ws._sendlock.release()
+        return True
+    if sent == len(bytes_):
+        ws._sendlock.release()
+    elif sent == 0:
+        ws._sendlock.release()
+        return False
     else:
-        header = struct.pack("!BBQ", 0x81, 127, length)
-    return header + payload
-
-
-class Fanout(socketio.Manager):  # type: ignore[misc]
-    """Rooms of this process, broadcast to with one frame per message."""
-
-    def emit(
-        self,
-        event: str,
-        data: Any,
-        namespace: str,
-        room: Any = None,
-        skip_sid: Any = None,
-        callback: Any = None,
-        to: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        room = to or room
-        if callback is not None or self.server.eio.async_mode != "eventlet":
-            super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback)
-            return
-        if namespace not in self.rooms:
-            return
-        arguments = [] if data is None else list(data) if isinstance(data, tuple) else [data]
-        encoded = self.server.packet_class(
-            sio_packet.EVENT, namespace=namespace, data=[event, *arguments]
-        ).encode()
-        if isinstance(encoded, list):  # binary attachments travel as several packets
-            super().emit(event, data, namespace, room=room, skip_sid=skip_sid)
-            return
-        packet = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-        bytes_ = frame(packet.encode())
-        skipped = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        for sid, eio_sid in self.get_participants(namespace, room):
-            if sid not in skipped:
-                self._write(eio_sid, bytes_, packet)
-
-    def _write(self, eio_sid: str, bytes_: bytes, packet: eio_packet.Packet) -> None:
-        engine_socket = self.server.eio.sockets.get(eio_sid)
-        ws = getattr(engine_socket, WEBSOCKET, None)
-        if (
-            ws is None
-            or not engine_socket.upgraded
-            or engine_socket.upgrading
-            or engine_socket.closing
-            or engine_socket.closed
-            or engine_socket.queue.qsize()
-        ):
-            self.server._send_eio_packet(eio_sid, packet)
-            return
-        if not engine_socket.check_ping_timeout():
-            return  # it closes, as the library's path would
-        if not ws._sendlock.acquire(blocking=False):
-            self.server._send_eio_packet(eio_sid, packet)
-            return
-        try:
-            sent = ws.socket.fd.send(bytes_)
-        except BlockingIOError:
-            sent = 0
-        except OSError:
-            # Gone: the library's reader and writer close it.
-            ws._sendlock.release()
-            return
-        if sent == len(bytes_):
-            ws._sendlock.release()
-        elif sent == 0:
-            ws._sendlock.release()
-            self.server._send_eio_packet(eio_sid, packet)
-        else:
-            self.server.start_background_task(_finish, ws, bytes_[sent:])
+        engine_socket.server.start_background_task(_finish, ws, bytes_[sent:])
+    return True
 
 
 def _finish(ws: Any, rest: bytes) -> None:

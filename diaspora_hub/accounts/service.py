@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -247,13 +247,15 @@ TOKEN_USE_PRECISION = timedelta(minutes=1)
 _TOKEN_TABLE = cast(Table, ApiToken.__table__)
 _USER_TABLE = cast(Table, User.__table__)
 #: Built once: every API request and live connection with a token runs it. On the tables,
-#: as plain rows: a crowd connecting to a live room at once needs only the people's ids.
+#: as plain rows: a crowd connecting to a live room at once needs only the people's ids
+#: (and the session version they were found at, see ``live.presence.open_connections``).
 _TOKENS = (
     select(
         _TOKEN_TABLE.c.token_hash,
         _TOKEN_TABLE.c.id,
         _TOKEN_TABLE.c.user_id,
         _TOKEN_TABLE.c.last_used_at,
+        _USER_TABLE.c.session_version,
     )
     .join(_USER_TABLE, _USER_TABLE.c.id == _TOKEN_TABLE.c.user_id)
     .where(
@@ -271,19 +273,24 @@ _TOKEN_USED = (
 )
 
 
-def token_owners(session: Session, tokens: Iterable[str]) -> dict[str, int]:
-    """By secret, the ids of the active people live, unrevoked tokens belong to (unknown
-    ones left out); records the tokens' use."""
+class TokenOwner(NamedTuple):
+    user_id: int
+    session_version: int
+
+
+def token_owners(session: Session, tokens: Iterable[str]) -> dict[str, TokenOwner]:
+    """By secret, the active people live, unrevoked tokens belong to (unknown ones left
+    out); records the tokens' use."""
     hashes = {_hash_token(token): token for token in tokens if token.startswith(TOKEN_PREFIX)}
     if not hashes:
         return {}
     now = utcnow()
-    owners: dict[str, int] = {}
+    owners: dict[str, TokenOwner] = {}
     used: list[dict[str, Any]] = []
-    for token_hash, token_id, user_id, last_used_at in session.execute(
+    for token_hash, token_id, user_id, last_used_at, version in session.execute(
         _TOKENS, {"token_hashes": list(hashes)}
     ):
-        owners[hashes[token_hash]] = int(user_id)
+        owners[hashes[token_hash]] = TokenOwner(int(user_id), int(version))
         # Minutes are precise enough to tell a token in use, and spare a write per request.
         if last_used_at is None or now - last_used_at >= TOKEN_USE_PRECISION:
             used.append({"token_id": token_id, "now": now})
@@ -294,4 +301,4 @@ def token_owners(session: Session, tokens: Iterable[str]) -> dict[str, int]:
 
 def user_for_token(session: Session, secret: str) -> User | None:
     owner = token_owners(session, [secret]).get(secret)
-    return session.get(User, owner) if owner is not None else None
+    return session.get(User, owner.user_id) if owner is not None else None

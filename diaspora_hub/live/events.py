@@ -466,6 +466,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
                 sid=_sid(),
                 user_id=user.id if user is not None else None,
                 session_key=flask.session.get("_id"),
+                session_version=user.session_version if user is not None else None,
             )
         else:
             connecting = service.Connecting(sid=_sid(), token=str(token))

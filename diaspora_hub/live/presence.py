@@ -14,12 +14,14 @@ import os
 import socket
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live.models import LiveConnection, LiveWorker, RoomPresence
 
@@ -47,33 +49,76 @@ def beat(session: Session, worker_id: str, now: datetime | None = None) -> None:
 
 def open_connections(
     session: Session,
-    connections: list[tuple[int, str, str | None]],
+    connections: list[Opening],
     *,
     worker_id: str,
     now: datetime | None = None,
-) -> None:
-    """Record connections (person, sid, login session key) held by ``worker_id``."""
+) -> set[str]:
+    """Record connections held by ``worker_id``, each only while its person is active and
+    still on the session version it was authenticated with; the sids recorded.
+
+    A password change or deactivation committed since the person was authenticated (a
+    crowd waits a few milliseconds before recording) refuses the connection; one committed
+    after it finds the connection to end. On PostgreSQL the person's row is locked for
+    share until the commit, so a revocation cannot slip between the check and the commit.
+    """
     if not connections:
-        return
+        return set()
     now = now or utcnow()
     session.execute(
         _OPEN_CONNECTION,
         [
             {
-                "sid": sid,
-                "user_id": user_id,
+                "sid": opening.sid,
+                "person": opening.user_id,
+                "version": opening.session_version,
                 "worker_id": worker_id,
-                "session_key": session_key,
+                "session_key": opening.session_key,
                 "connected_at": now,
                 "last_seen": now,
             }
-            for user_id, sid, session_key in connections
+            for opening in connections
         ],
     )
+    sids = [opening.sid for opening in connections]
+    return set(session.scalars(_RECORDED, {"sids": sids}))
 
 
-#: Built once: every connection runs it (a plain INSERT, no unit of work).
-_OPEN_CONNECTION = insert(cast(Table, LiveConnection.__table__))
+@dataclass(frozen=True)
+class Opening:
+    """A connection to record: its person, as authenticated at ``session_version``."""
+
+    user_id: int
+    sid: str
+    session_key: str | None
+    session_version: int
+
+
+_CONNECTIONS = cast(Table, LiveConnection.__table__)
+_USERS = cast(Table, User.__table__)
+#: Built once: every connection runs it. Plain rows, no unit of work.
+_OPEN_CONNECTION = insert(_CONNECTIONS).from_select(
+    ["sid", "user_id", "worker_id", "session_key", "connected_at", "last_seen"],
+    select(
+        bindparam("sid", type_=_CONNECTIONS.c.sid.type),
+        _USERS.c.id,
+        bindparam("worker_id", type_=_CONNECTIONS.c.worker_id.type),
+        bindparam("session_key", type_=_CONNECTIONS.c.session_key.type),
+        bindparam("connected_at", type_=_CONNECTIONS.c.connected_at.type),
+        bindparam("last_seen", type_=_CONNECTIONS.c.last_seen.type),
+    )
+    .where(
+        _USERS.c.id == bindparam("person"),
+        _USERS.c.is_active.is_(True),
+        _USERS.c.session_version == bindparam("version"),
+    )
+    .with_for_update(read=True),
+)
+_RECORDED = select(_CONNECTIONS.c.sid).where(
+    _CONNECTIONS.c.sid.in_(bindparam("sids", expanding=True))
+)
+
+
 #: Rooms and, in each, the people whose presence changed.
 Changes = dict[int, set[int]]
 

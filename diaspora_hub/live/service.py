@@ -1425,38 +1425,44 @@ def room_page(session: Session, user: User, room_id: int) -> RoomPage:
 @dataclass(frozen=True)
 class Connecting:
     """A connection to record: opened with a token, or by the person ``user_id`` of a
-    logged-in session (``session_key``)."""
+    logged-in session (``session_key``), authenticated at ``session_version``."""
 
     sid: str
     user_id: int | None = None
     token: str | None = None
     session_key: str | None = None
+    session_version: int | None = None
 
 
 def connect_together(
     session: Session, connections: list[Connecting], *, worker_id: str
 ) -> list[int | None]:
     """Record connections, so their events act as their people; for each, its person, or
-    None when its token is unknown, revoked or its person deactivated (nothing recorded).
-    A logged-in session's person is active: sessions of deactivated people are refused.
+    None when its token is unknown or revoked, or its person deactivated or their sessions
+    ended since they were authenticated (nothing recorded).
     """
     owners = accounts.token_owners(
         session, [connection.token for connection in connections if connection.token]
     )
-    people = [
-        owners.get(connection.token) if connection.token is not None else connection.user_id
-        for connection in connections
-    ]
-    presence.open_connections(
-        session,
-        [
-            (person, connection.sid, connection.session_key)
-            for person, connection in zip(people, connections, strict=True)
-            if person is not None
-        ],
-        worker_id=worker_id,
+    openings: list[presence.Opening | None] = []
+    for connection in connections:
+        if connection.token is not None:
+            owner = owners.get(connection.token)
+            person, version = (owner.user_id, owner.session_version) if owner else (None, None)
+        else:
+            person, version = connection.user_id, connection.session_version
+        openings.append(
+            presence.Opening(person, connection.sid, connection.session_key, version)
+            if person is not None and version is not None
+            else None
+        )
+    recorded = presence.open_connections(
+        session, [opening for opening in openings if opening is not None], worker_id=worker_id
     )
-    return people
+    return [
+        opening.user_id if opening is not None and opening.sid in recorded else None
+        for opening in openings
+    ]
 
 
 def disconnect(session: Session, sid: str) -> list[Delivery]:

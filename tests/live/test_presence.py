@@ -30,7 +30,9 @@ def context(app: Flask) -> Iterator[None]:
 def place(session, user, room, *, sid: str, worker: str, at) -> None:
     """Someone connected through ``worker`` at ``at``, in ``room``."""
     service.connect_together(
-        session, [service.Connecting(sid=sid, user_id=user.id)], worker_id=worker
+        session,
+        [service.Connecting(sid=sid, user_id=user.id, session_version=user.session_version)],
+        worker_id=worker,
     )
     service.join(session, user.id, room.id, sid=sid, worker_id=worker)
     session.flush()

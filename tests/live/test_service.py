@@ -61,7 +61,9 @@ def enter(session: Session, user: User, room: Room, *, since: int | None = None)
     sid = f"sid-{user.id}-{room.id}"
     if session.get(LiveConnection, sid) is None:
         service.connect_together(
-            session, [service.Connecting(sid=sid, user_id=user.id)], worker_id=WORKER
+            session,
+            [service.Connecting(sid=sid, user_id=user.id, session_version=user.session_version)],
+            worker_id=WORKER,
         )
     service.join(session, user.id, room.id, sid=sid, worker_id=WORKER, since=since)
     session.commit()
@@ -139,7 +141,13 @@ def test_bloc_falls_back_to_a_verified_membership_then_other(session, world):
 def test_a_person_deactivated_after_connecting_cannot_join(session, world):
     sid = "sid-deactivated"
     service.connect_together(
-        session, [service.Connecting(sid=sid, user_id=world.amina.id)], worker_id=WORKER
+        session,
+        [
+            service.Connecting(
+                sid=sid, user_id=world.amina.id, session_version=world.amina.session_version
+            )
+        ],
+        worker_id=WORKER,
     )
     world.amina.is_active = False
     session.commit()
@@ -165,7 +173,9 @@ def admitted(ack: dict[str, Any] | Exception) -> dict[str, Any]:
 
 def connected(session: Session, user: User, sid: str) -> service.JoinRequest:
     service.connect_together(
-        session, [service.Connecting(sid=sid, user_id=user.id)], worker_id=WORKER
+        session,
+        [service.Connecting(sid=sid, user_id=user.id, session_version=user.session_version)],
+        worker_id=WORKER,
     )
     return service.JoinRequest(user_id=user.id, sid=sid)
 
@@ -183,7 +193,12 @@ def test_connections_arriving_together_are_recorded_for_their_own_people(session
         [
             service.Connecting(sid="a", token=amina_token),
             service.Connecting(sid="b", token=revoked_token),
-            service.Connecting(sid="f", user_id=world.facilitator.id, session_key="k"),
+            service.Connecting(
+                sid="f",
+                user_id=world.facilitator.id,
+                session_key="k",
+                session_version=world.facilitator.session_version,
+            ),
             service.Connecting(sid="c", token=chen_token),
             service.Connecting(sid="x", token="dh_not-a-real-token"),
         ],
@@ -195,6 +210,37 @@ def test_connections_arriving_together_are_recorded_for_their_own_people(session
     rows = session.execute(select(LiveConnection.sid, LiveConnection.user_id))
     assert sorted(rows) == [("a", world.amina.id), ("f", world.facilitator.id)]
     assert session.get(LiveConnection, "f").session_key == "k"
+
+
+def test_a_connection_whose_sessions_ended_while_it_waited_is_not_recorded(session, world):
+    # Authenticated at their current session version, both wait for their crowd; meanwhile
+    # Amina changes her password (ending every session of hers) and Bruno is deactivated.
+    _token, bruno_token = accounts.create_token(session, world.bruno, "phone")
+    session.commit()
+    waiting = [
+        service.Connecting(
+            sid="amina-tab", user_id=world.amina.id, session_version=world.amina.session_version
+        ),
+        service.Connecting(sid="bruno-phone", token=bruno_token),
+        service.Connecting(
+            sid="chen-tab", user_id=world.chen.id, session_version=world.chen.session_version
+        ),
+    ]
+    accounts.change_password(
+        session,
+        world.amina,
+        current_password=factories.PASSWORD,
+        new_password="an entirely new passphrase 42",
+    )
+    world.bruno.is_active = False
+    session.commit()
+
+    people = service.connect_together(session, waiting, worker_id=WORKER)
+    session.commit()
+
+    # Nothing is left open that the ending of their sessions could no longer find.
+    assert people == [None, None, world.chen.id]
+    assert list(session.scalars(select(LiveConnection.sid))) == ["chen-tab"]
 
 
 def test_a_crowd_joins_together_and_each_person_gets_their_own_room(session, world):

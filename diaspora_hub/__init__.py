@@ -44,7 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
         serializer=JsonPacket,
     )
-    socketio.server.manager.attach()
+    socketio.server.manager.attach(app.config["LIVE_SEND_BACKLOG"])
     live_events.init_app(app)
     errors.register_error_handlers(app)
     web.init_app(app)

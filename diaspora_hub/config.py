@@ -75,6 +75,8 @@ def from_environment() -> dict[str, Any]:
         # long-lived objects are kept out of the garbage collector's full collections.
         "MAX_CONNECTIONS": int(os.environ.get("MAX_CONNECTIONS", "10000")),
         "SEND_BUFFER_BYTES": int(os.environ.get("SEND_BUFFER_BYTES", "0")),
+        # Packets a live connection may fall behind before it is hung up (live.fanout).
+        "LIVE_SEND_BACKLOG": int(os.environ.get("LIVE_SEND_BACKLOG", "1000")),
         "WEBSOCKET_COMPRESSION": os.environ.get("WEBSOCKET_COMPRESSION", "") in ("1", "true"),
         "GC_FREEZE_SECONDS": float(os.environ.get("GC_FREEZE_SECONDS", "1")),
         "GC_FULL_SECONDS": float(os.environ.get("GC_FULL_SECONDS", "3600")),

@@ -14,11 +14,19 @@ A frame the kernel takes only in part is finished by a green thread holding the 
 send lock, which the library's writer waits for. Messages to one socket (acknowledgements,
 a join's room state) are written the same way, without the round through the writer.
 
+The library's queue has no bound: a receiver that stops reading (a stalled tab, a phone
+in a tunnel) would grow it for as long as its room talks. One ``LIVE_SEND_BACKLOG``
+packets behind is hung up instead; its client reconnects and joins again from its last
+``seq``, which costs nothing that the room has not already stored.
+
 Direct writes need eventlet (the production server): other modes keep the library's path.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import socket
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +34,8 @@ from typing import Any
 import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
+
+logger = logging.getLogger(__name__)
 
 #: Where a WebSocket is kept on the engine.io socket it serves.
 WEBSOCKET = "diaspora_hub_websocket"
@@ -55,15 +65,20 @@ def frame(text: str) -> bytes:
 class Fanout(socketio.Manager):  # type: ignore[misc]
     """Rooms of this process, broadcast to with one frame per message."""
 
-    _library_send: Callable[[str, eio_packet.Packet], None] | None = None
+    _library_send: Callable[[str, eio_packet.Packet], None]
+    _backlog = 0
+    _attached = False
 
-    def attach(self) -> bool:
-        """Write this server's messages directly where a WebSocket allows it; False if
-        this async mode's WebSockets cannot be written to directly."""
+    def attach(self, backlog: int) -> bool:
+        """Write this server's messages directly where a WebSocket allows it, and hang up
+        on a WebSocket ``backlog`` packets behind; False if this async mode's WebSockets
+        cannot be written to directly."""
         eio = self.server.eio
         if not _keep_websockets(eio):
             return False
-        library_send = eio.send_packet
+        self._library_send = eio.send_packet
+        self._backlog = backlog
+        self._attached = True
 
         def send_packet(eio_sid: str, packet: eio_packet.Packet) -> None:
             # Acknowledgements and messages to one person: the library's writer would
@@ -76,11 +91,22 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
                 or not isinstance(packet.data, str)
                 or not _write(engine_socket, ws, frame(packet.encode()))
             ):
-                library_send(eio_sid, packet)
+                self._queue(eio_sid, engine_socket, packet)
 
         eio.send_packet = send_packet
-        self._library_send = library_send
         return True
+
+    def _queue(self, eio_sid: str, engine_socket: Any, packet: eio_packet.Packet) -> None:
+        """The library's path: its queue and writer. A WebSocket already ``backlog``
+        packets behind (a stalled tab, a phone in a tunnel) is hung up instead of queued
+        to without end; its client reconnects and joins again from its last ``seq``."""
+        ws = getattr(engine_socket, WEBSOCKET, None)
+        if ws is not None and engine_socket.queue.qsize() >= self._backlog:
+            logger.info("Hung up on %s, %d packets behind.", eio_sid, self._backlog)
+            with contextlib.suppress(OSError):
+                ws.socket.fd.shutdown(socket.SHUT_RDWR)
+            return
+        self._library_send(eio_sid, packet)
 
     def emit(
         self,
@@ -94,8 +120,7 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         room = to or room
-        library_send = self._library_send
-        if callback is not None or library_send is None:
+        if callback is not None or not self._attached:
             super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback)
             return
         if namespace not in self.rooms:
@@ -117,7 +142,7 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
             engine_socket = sockets.get(eio_sid)
             ws = _writable(engine_socket)
             if ws is None or not _write(engine_socket, ws, bytes_):
-                library_send(eio_sid, packet)
+                self._queue(eio_sid, engine_socket, packet)
 
 
 def _keep_websockets(eio: Any) -> bool:

@@ -58,9 +58,21 @@ def world(database: str) -> World:
 
 
 @pytest.fixture
-def server(database: str, world: World, tmp_path: Path) -> Iterator[servers.AppServer]:
+def backlog() -> int:
+    """Packets a connection may fall behind before it is hung up (LIVE_SEND_BACKLOG)."""
+    return MESSAGES * 4
+
+
+@pytest.fixture
+def server(
+    database: str, world: World, backlog: int, tmp_path: Path
+) -> Iterator[servers.AppServer]:
     env = servers.app_environment(
-        database, servers.free_port(), LIVE_SAY_LIMIT="1000", SEND_BUFFER_BYTES="8192"
+        database,
+        servers.free_port(),
+        LIVE_SAY_LIMIT="1000",
+        SEND_BUFFER_BYTES="8192",
+        LIVE_SEND_BACKLOG=str(backlog),
     )
     with servers.start_app(env, tmp_path) as app_server:
         yield app_server
@@ -82,22 +94,31 @@ class StalledReader:
 
     def _text(self) -> str:
         packet = self._ws.recv()
+        if packet == "":  # the server's closing frame
+            raise websocket.WebSocketConnectionClosedException("closed by the server")
         assert isinstance(packet, str), "Socket.IO speaks text here"
         return packet
 
-    def join(self, room_id: int) -> Json:
-        self._ws.send(f"42{NAMESPACE},1{json.dumps(['join', {'room': room_id}])}")
+    def join(self, room_id: int, since: int | None = None) -> Json:
+        payload: Json = {"room": room_id} if since is None else {"room": room_id, "since": since}
+        self._ws.send(f"42{NAMESPACE},1{json.dumps(['join', payload])}")
         while True:
             packet = self._text()
             if packet.startswith(f"43{NAMESPACE},1"):
                 ack: Json = json.loads(packet[len(f"43{NAMESPACE},1") :])[0]
                 return ack
 
-    def events(self, until_seq: int) -> list[Json]:
-        """Read the room's ``event`` broadcasts as they come, up to ``until_seq``."""
+    def events(self, until_seq: int | None = None) -> list[Json]:
+        """Read the room's ``event`` broadcasts as they come, up to ``until_seq`` or, with
+        None, until the server hangs up."""
         received: list[Json] = []
-        while not received or received[-1]["seq"] < until_seq:
-            packet = self._text()
+        while until_seq is None or not received or received[-1]["seq"] < until_seq:
+            try:
+                packet = self._text()
+            except websocket.WebSocketConnectionClosedException:
+                if until_seq is None:
+                    return received
+                raise
             if packet == "2":
                 self._ws.send("3")
             elif packet.startswith(f"42{NAMESPACE},"):
@@ -146,3 +167,38 @@ def test_a_stalled_receiver_hears_every_event_whole_and_in_order(server, world):
     assert seqs == list(range(seqs[0], last_seq + 1)), "events missing, repeated or reordered"
     posted = [e["data"]["body"] for e in events if e["type"] == "message"]
     assert posted == bodies
+
+
+@pytest.mark.parametrize("backlog", [10])
+def test_a_receiver_too_far_behind_is_hung_up_and_catches_up_on_joining_again(
+    server, world, backlog
+):
+    stalled_person = world.people[1]
+    stalled = StalledReader(server, world.tokens[stalled_person.id])
+    assert stalled.join(world.room_id)["ok"]
+    speaker = LiveClient(
+        "speaker", world.people[0].id, world.tokens[world.people[0].id], server.url
+    )
+    try:
+        speaker.connect(server.url)
+        speaker.join(world.room_id)
+        bodies = [f"{index:04d} " + "x" * BODY_LENGTH for index in range(MESSAGES)]
+        last_seq = 0
+        for index, body in enumerate(bodies):
+            last_seq = speaker.say(world.room_id, body, client_id=f"behind-{index}")["seq"]
+
+        # What reached its connection before the hang-up, then the end of it.
+        before = stalled.events()
+        assert not before or before[-1]["seq"] < last_seq, "it was never hung up"
+        # Back again, it joins from the last event it holds and misses nothing.
+        back = StalledReader(server, world.tokens[stalled_person.id])
+        rejoined = back.join(world.room_id, since=before[-1]["seq"] if before else 0)
+        back.close()
+    finally:
+        stalled.close()
+        speaker.close()
+
+    assert rejoined["complete"]
+    events = before + rejoined["events"]
+    assert [event["seq"] for event in events] == list(range(events[0]["seq"], last_seq + 1))
+    assert [e["data"]["body"] for e in events if e["type"] == "message"] == bodies

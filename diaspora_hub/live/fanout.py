@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 #: Where a WebSocket is kept on the engine.io socket it serves.
 WEBSOCKET = "diaspora_hub_websocket"
+#: What is read of python-engineio's sockets, besides their queue and state flags.
+_ENGINE_SOCKET_NEEDS = ("check_ping_timeout", "_websocket_handler")
 
 
 def manager(redis_url: str | None) -> socketio.Manager:
@@ -149,7 +151,12 @@ def _keep_websockets(eio: Any) -> bool:
     """Keep each engine.io socket's WebSocket where ``_writable`` finds it (eventlet)."""
     if eio.async_mode != "eventlet":
         return False
+    from engineio.socket import Socket
     from eventlet.greenio import GreenSocket
+
+    if not all(hasattr(Socket, name) for name in _ENGINE_SOCKET_NEEDS):
+        logger.warning("This python-engineio differs from the one known: no direct writes.")
+        return False
 
     library_websocket = eio._async["websocket"]
 

@@ -71,13 +71,12 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
     _backlog = 0
     _attached = False
 
-    def attach(self, backlog: int) -> bool:
+    def attach(self, backlog: int) -> None:
         """Write this server's messages directly where a WebSocket allows it, and hang up
-        on a WebSocket ``backlog`` packets behind; False if this async mode's WebSockets
-        cannot be written to directly."""
+        on a WebSocket ``backlog`` packets behind; in other async modes, nothing changes."""
         eio = self.server.eio
         if not _keep_websockets(eio):
-            return False
+            return
         self._library_send = eio.send_packet
         self._backlog = backlog
         self._attached = True
@@ -96,7 +95,6 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
                 self._queue(eio_sid, engine_socket, packet)
 
         eio.send_packet = send_packet
-        return True
 
     def _queue(self, eio_sid: str, engine_socket: Any, packet: eio_packet.Packet) -> None:
         """The library's path: its queue and writer. A WebSocket already ``backlog``

@@ -453,6 +453,13 @@ def migrate(database_url: str) -> None:
         raise ServerError(f"flask db upgrade failed:\n{result.stdout}\n{result.stderr}")
 
 
+def migrated_sqlite(directory: Path) -> str:
+    """The URL of a new SQLite database in ``directory``, migrated for a server process."""
+    url = f"sqlite:///{directory / 'server.sqlite3'}"
+    migrate(url)
+    return url
+
+
 def start_app(env: dict[str, str], log_dir: Path) -> AppServer:
     """Start ``python wsgi.py`` with ``env`` and wait until /healthz answers."""
     port = int(env["PORT"])

@@ -460,19 +460,19 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         if origin and origin.rstrip("/") != current_app.config["PUBLIC_ORIGIN"]:
             raise _refuse("forbidden_origin", _("Connect from this site only."))
         token = auth.get("token") if isinstance(auth, dict) else None
-        if token is None:
-            user = actor()
+        user = actor() if token is None else None
+        if token is not None:
+            connecting = service.Connecting(sid=_sid(), token=str(token))
+        elif user is not None:
             connecting = service.Connecting(
                 sid=_sid(),
-                user_id=user.id if user is not None else None,
+                user_id=user.id,
                 session_key=flask.session.get("_id"),
-                session_version=user.session_version if user is not None else None,
+                session_version=user.session_version,
             )
         else:
-            connecting = service.Connecting(sid=_sid(), token=str(token))
-        person = None
-        if connecting.user_id is not None or connecting.token is not None:
-            person = _runtime().crowds.gather("connect", connecting, _record_crowd)
+            raise _refuse("unauthorised", _("Please log in first."))
+        person = _runtime().crowds.gather("connect", connecting, _record_crowd)
         if person is None:
             try:
                 (person,) = _record([connecting])

@@ -80,23 +80,24 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
         self._library_send = eio.send_packet
         self._backlog = backlog
         self._attached = True
+        # Acknowledgements and messages to one person too: the library's writer would also
+        # keep the last packet it sent, a join's whole room state, until the next.
+        eio.send_packet = self._send
 
-        def send_packet(eio_sid: str, packet: eio_packet.Packet) -> None:
-            # Acknowledgements and messages to one person: the library's writer would
-            # also keep the last packet it sent, a join's whole room state, until the next.
-            engine_socket = eio.sockets.get(eio_sid)
-            ws = _writable(engine_socket)
-            if (
-                ws is None
-                or packet.packet_type != eio_packet.MESSAGE
-                or not isinstance(packet.data, str)
-                or not _write(engine_socket, ws, frame(packet.encode()))
-            ):
-                self._queue(eio_sid, engine_socket, packet)
+    def _send(self, eio_sid: str, packet: eio_packet.Packet, bytes_: bytes | None = None) -> None:
+        """Write ``packet`` (framed as ``bytes_``, when already) directly if its socket
+        allows it, else take the library's path."""
+        engine_socket = self.server.eio.sockets.get(eio_sid)
+        ws = _writable(engine_socket)
+        if (
+            ws is None
+            or packet.packet_type != eio_packet.MESSAGE
+            or not isinstance(packet.data, str)
+            or not _write(engine_socket, ws, bytes_ or frame(packet.encode()))
+        ):
+            self._enqueue(eio_sid, engine_socket, packet)
 
-        eio.send_packet = send_packet
-
-    def _queue(self, eio_sid: str, engine_socket: Any, packet: eio_packet.Packet) -> None:
+    def _enqueue(self, eio_sid: str, engine_socket: Any, packet: eio_packet.Packet) -> None:
         """The library's path: its queue and writer. A WebSocket already ``backlog``
         packets behind (a stalled tab, a phone in a tunnel) is hung up instead of queued
         to without end; its client reconnects and joins again from its last ``seq``."""
@@ -135,14 +136,9 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
         packet = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         bytes_ = frame(packet.encode())
         skipped = skip_sid if isinstance(skip_sid, list) else [skip_sid]
-        sockets = self.server.eio.sockets
         for sid, eio_sid in self.get_participants(namespace, room):
-            if sid in skipped:
-                continue
-            engine_socket = sockets.get(eio_sid)
-            ws = _writable(engine_socket)
-            if ws is None or not _write(engine_socket, ws, bytes_):
-                self._queue(eio_sid, engine_socket, packet)
+            if sid not in skipped:
+                self._send(eio_sid, packet, bytes_)
 
 
 def _keep_websockets(eio: Any) -> bool:

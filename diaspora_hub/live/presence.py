@@ -59,29 +59,32 @@ def open_connections(
 
     A password change or deactivation committed since the person was authenticated (a
     crowd waits a few milliseconds before recording) refuses the connection; one committed
-    after it finds the connection to end. On PostgreSQL the person's row is locked for
+    after it finds the connection to end. On PostgreSQL the people's rows are locked for
     share until the commit, so a revocation cannot slip between the check and the commit.
     """
     if not connections:
         return set()
-    now = now or utcnow()
-    session.execute(
-        _OPEN_CONNECTION,
-        [
-            {
-                "sid": opening.sid,
-                "person": opening.user_id,
-                "version": opening.session_version,
-                "worker_id": worker_id,
-                "session_key": opening.session_key,
-                "connected_at": now,
-                "last_seen": now,
-            }
-            for opening in connections
-        ],
+    standing = set(
+        session.execute(_STANDING, {"people": sorted({o.user_id for o in connections})}).tuples()
     )
-    sids = [opening.sid for opening in connections]
-    return set(session.scalars(_RECORDED, {"sids": sids}))
+    recorded = [o for o in connections if (o.user_id, o.session_version) in standing]
+    if recorded:
+        now = now or utcnow()
+        session.execute(
+            _OPEN_CONNECTION,
+            [
+                {
+                    "sid": opening.sid,
+                    "user_id": opening.user_id,
+                    "worker_id": worker_id,
+                    "session_key": opening.session_key,
+                    "connected_at": now,
+                    "last_seen": now,
+                }
+                for opening in recorded
+            ],
+        )
+    return {opening.sid for opening in recorded}
 
 
 @dataclass(frozen=True)
@@ -94,29 +97,14 @@ class Opening:
     session_version: int
 
 
-_CONNECTIONS = cast(Table, LiveConnection.__table__)
 _USERS = cast(Table, User.__table__)
-#: Built once: every connection runs it. Plain rows, no unit of work.
-_OPEN_CONNECTION = insert(_CONNECTIONS).from_select(
-    ["sid", "user_id", "worker_id", "session_key", "connected_at", "last_seen"],
-    select(
-        bindparam("sid", type_=_CONNECTIONS.c.sid.type),
-        _USERS.c.id,
-        bindparam("worker_id", type_=_CONNECTIONS.c.worker_id.type),
-        bindparam("session_key", type_=_CONNECTIONS.c.session_key.type),
-        bindparam("connected_at", type_=_CONNECTIONS.c.connected_at.type),
-        bindparam("last_seen", type_=_CONNECTIONS.c.last_seen.type),
-    )
-    .where(
-        _USERS.c.id == bindparam("person"),
-        _USERS.c.is_active.is_(True),
-        _USERS.c.session_version == bindparam("version"),
-    )
-    .with_for_update(read=True),
+#: Built once: every connection runs them. Plain rows, no unit of work.
+_STANDING = (
+    select(_USERS.c.id, _USERS.c.session_version)
+    .where(_USERS.c.id.in_(bindparam("people", expanding=True)), _USERS.c.is_active.is_(True))
+    .with_for_update(read=True)
 )
-_RECORDED = select(_CONNECTIONS.c.sid).where(
-    _CONNECTIONS.c.sid.in_(bindparam("sids", expanding=True))
-)
+_OPEN_CONNECTION = insert(cast(Table, LiveConnection.__table__))
 
 
 #: Rooms and, in each, the people whose presence changed.

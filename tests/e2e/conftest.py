@@ -42,9 +42,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def server_database(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-    servers.migrate(url)
-    return url
+    return servers.migrated_sqlite(tmp_path)
 
 
 @pytest.fixture

@@ -43,9 +43,7 @@ def test_a_frame_written_directly_is_the_one_the_library_writes(length):
 
 @pytest.fixture
 def database(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'fanout.sqlite3'}"
-    servers.migrate(url)
-    return url
+    return servers.migrated_sqlite(tmp_path)
 
 
 @pytest.fixture

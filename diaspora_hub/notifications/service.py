@@ -62,6 +62,7 @@ class Kind:
     default: Delivery
 
 
+# Filled only by the domains' init_app: configuration, the same for every app in a process.
 _KINDS: dict[str, Kind] = {}
 
 

@@ -1,4 +1,9 @@
-"""diaspora_hub: issue spaces, live consultation rooms, recommendations and briefs."""
+"""diaspora_hub: issue spaces, live consultation rooms, recommendations and briefs.
+
+``create_app`` sets up the shared extensions, then asks each domain package to register
+its blueprints, jobs, notification kinds and space sections through its ``init_app``, in
+layer order (see docs/architecture.md). Importing a module registers nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,14 @@ from typing import Any
 
 from flask import Flask
 
-from diaspora_hub import blueprints, cli
+from diaspora_hub import accounts, calls, cli, home, live, notifications, organisations, spaces
 from diaspora_hub import config as settings
 from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
-from diaspora_hub.core import errors, web
+from diaspora_hub.core import api, errors, web
 from diaspora_hub.core.app import Hub
 from diaspora_hub.core.packets import JsonPacket
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
-from diaspora_hub.live import events as live_events
 from diaspora_hub.live import fanout
 
 
@@ -45,9 +49,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         serializer=JsonPacket,
     )
     socketio.server.manager.attach(app.config["LIVE_SEND_BACKLOG"])
-    live_events.init_app(app)
     errors.register_error_handlers(app)
     web.init_app(app)
-    blueprints.register(app)
+    api.init_app(app)
+
+    home.init_app(app)
+    accounts.init_app(app)
+    organisations.init_app(app)
+    notifications.init_app(app)
+    spaces.init_app(app)
+    calls.init_app(app)
+    live.init_app(app)
     cli.register(app)
     return app

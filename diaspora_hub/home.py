@@ -1,8 +1,11 @@
-"""The front page and the health check."""
+"""The front page, the health check and the site's navigation."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, Flask, render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -11,6 +14,16 @@ from diaspora_hub.extensions import db
 from diaspora_hub.spaces import service as spaces
 
 bp = Blueprint("main", __name__)
+
+NAV: tuple[tuple[str, Any], ...] = (
+    ("spaces.index", _l("Issue spaces")),
+    ("organisations.index", _l("Organisations")),
+)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.context_processor(lambda: {"nav_links": NAV})
 
 
 @bp.get("/")

@@ -15,6 +15,7 @@ from diaspora_hub.calls import (
     synthesis,
 )
 from diaspora_hub.calls.models import Call, Contribution, ContributionReport, Theme
+from diaspora_hub.calls.types import CallFields, ContributionFields
 from diaspora_hub.core.api import Blueprint
 from diaspora_hub.core.pagination import page_body
 from diaspora_hub.core.schemas import PageArgs
@@ -35,7 +36,7 @@ def list_calls(args: dict[str, Any], slug: str) -> dict[str, Any]:
 @bp.post("/spaces/<slug>/calls")
 @bp.arguments(schemas.CallCreateSchema)
 @bp.response(201, schemas.CallSchema)
-def create_call(data: dict[str, Any], slug: str) -> Call:
+def create_call(data: CallFields, slug: str) -> Call:
     """Post a call as a draft (liaisons of verified governments or IOs, facilitators)."""
     return service.create_call(db.session(), require_actor(), slug, data)
 
@@ -50,7 +51,7 @@ def get_call(call_id: int) -> Call:
 @bp.patch("/calls/<int:call_id>")
 @bp.arguments(schemas.CallUpdateSchema(partial=True))
 @bp.response(200, schemas.CallSchema)
-def update_call(data: dict[str, Any], call_id: int) -> Call:
+def update_call(data: CallFields, call_id: int) -> Call:
     """Change a call; once open only title, context, targets and closing time."""
     return service.update_call(db.session(), require_actor(), call_id, data)
 
@@ -75,7 +76,7 @@ def list_contributions(args: dict[str, Any], call_id: int) -> dict[str, Any]:
 @bp.arguments(schemas.ContributionInSchema)
 @bp.response(200, schemas.ContributionSchema)
 @bp.alt_response(201, schema=schemas.ContributionSchema, description="Created")
-def save_contribution(data: dict[str, Any], call_id: int) -> tuple[dict[str, Any], int]:
+def save_contribution(data: ContributionFields, call_id: int) -> tuple[dict[str, Any], int]:
     """Create (201) or update (200) your organisation's contribution while the call is open."""
     session = db.session()
     user = require_actor()

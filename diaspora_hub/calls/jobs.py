@@ -8,17 +8,15 @@ twice or two overlapping slots never notify twice.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from diaspora_hub.calls import service
-from diaspora_hub.notifications import scheduler
 
 logger = logging.getLogger(__name__)
 
 
-@scheduler.job("calls.open_notifications", timedelta(minutes=1))
 def open_notifications(session: Session, now: datetime) -> None:
     """Members of invited organisations hear that a call opened."""
     sent = service.send_open_notifications(session, now)
@@ -26,7 +24,6 @@ def open_notifications(session: Session, now: datetime) -> None:
         logger.info("Announced %d opened calls.", sent)
 
 
-@scheduler.job("calls.deadline_reminders", timedelta(minutes=5))
 def deadline_reminders(session: Session, now: datetime) -> None:
     """Invited organisations that have not answered hear 48 hours before the close."""
     sent = service.send_deadline_reminders(session, now)
@@ -34,7 +31,6 @@ def deadline_reminders(session: Session, now: datetime) -> None:
         logger.info("Sent deadline reminders for %d calls.", sent)
 
 
-@scheduler.job("calls.close_notices", timedelta(minutes=5))
 def close_notices(session: Session, now: datetime) -> None:
     """Authors and facilitators hear that a call closed and can be synthesised."""
     sent = service.send_close_notices(session, now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, render_template, request, url_for
@@ -17,6 +17,7 @@ from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.calls import schemas, service
 from diaspora_hub.calls.models import Attribution, Call, CallState
+from diaspora_hub.calls.types import CallFields, ContributionFields
 from diaspora_hub.core import geo
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
@@ -62,7 +63,7 @@ def new(slug: str) -> Response | str | tuple[str, int]:
         return render_template("calls/form.html", errors={}, form={}, **context)
     try:
         data = load(schemas.CallCreateSchema(), _call_form(user))
-        call = service.create_call(db.session(), user, slug, data)
+        call = service.create_call(db.session(), user, slug, cast(CallFields, data))
     except AppError as exc:
         return render_form_error("calls/form.html", exc, **context)
     flash(_("Your call is saved as a draft. Publish it when it is ready."), "success")
@@ -87,7 +88,7 @@ def edit(call_id: int) -> Response | str | tuple[str, int]:
         return render_template("calls/form.html", errors={}, form=_form_of(call, user), **context)
     try:
         data = load(schemas.CallUpdateSchema(), _call_form(user))
-        service.update_call(session, user, call_id, _changed(call, data))
+        service.update_call(session, user, call_id, cast(CallFields, _changed(call, data)))
     except AppError as exc:
         return render_form_error("calls/form.html", exc, **context)
     flash(_("The call is saved."), "success")
@@ -137,7 +138,10 @@ def answer(call_id: int) -> Response | str | tuple[str, int]:
         data["version"] = int(form["version"])
     try:
         service.save_contribution(
-            session, user, call_id, load(schemas.ContributionInSchema(), data)
+            session,
+            user,
+            call_id,
+            cast(ContributionFields, load(schemas.ContributionInSchema(), data)),
         )
     except AppError as exc:
         return render_form_error("calls/answer.html", exc, **context)
@@ -394,8 +398,7 @@ def _synthesis_error(user: User, call_id: int, exc: AppError) -> tuple[str, int]
     return render_form_error("calls/synthesis.html", exc, o=overview)
 
 
-@sections.provider
-def _space_section(session: Session, user: User | None, space: Space) -> sections.Section:
+def space_section(session: Session, user: User | None, space: Space) -> sections.Section:
     """The newest calls of a space on its page, as this viewer may see them."""
     _space, calls = service.list_calls(session, user, space.slug, per_page=5)
     return sections.Section(

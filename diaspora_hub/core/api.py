@@ -3,6 +3,9 @@
 Validation failures are sorted by what a client did wrong: a value of the wrong type is
 422, text beyond its limit is 413, any other invalid value is 400, and a body that is not
 JSON at all is 400 too.
+
+``init_app`` makes the app's one documented API; each domain's ``init_app`` adds its
+blueprints to it with :func:`register`.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from typing import Any, NoReturn
 import flask
 import flask_smorest
 import marshmallow as ma
+from flask import Flask
 from marshmallow import fields
 from webargs.flaskparser import FlaskParser
 
 from diaspora_hub.core.errors import TooLarge, Unprocessable, ValidationFailed
+from diaspora_hub.extensions import csrf
 
 
 class TooLong(str):
@@ -111,6 +116,37 @@ class Api(flask_smorest.Api):  # type: ignore[misc]
 
     def _register_error_handlers(self) -> None:
         return None
+
+
+_API = "diaspora_hub.api"
+
+
+def init_app(app: Flask) -> None:
+    """The API under /api/v1 with its OpenAPI document; blueprints come with :func:`register`."""
+    app.extensions[_API] = Api(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "diaspora_hub JSON API. Errors are always "
+                '{"error": {"code", "message", "fields"?}}.'
+            },
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                    "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                }
+            },
+            "security": [{"bearer": []}, {"session": []}],
+        },
+    )
+
+
+def register(app: Flask, *blueprints: Blueprint) -> None:
+    """Add API blueprints, which clients call with a token or session, not a form: no CSRF."""
+    api: Api = app.extensions[_API]
+    for blueprint in blueprints:
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
 
 
 def load(schema: ma.Schema, data: Any, *, partial: bool = False) -> dict[str, Any]:

@@ -65,7 +65,6 @@ def transcript(room_id: int, extension: str) -> Response:
     )
 
 
-@sections.provider
 def _space_section(session: Session, user: User | None, space: Space) -> sections.Section:
     """The newest rooms of a space on its page."""
     overview = service.space_rooms(session, user, space.slug, per_page=5)

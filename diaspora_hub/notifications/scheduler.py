@@ -5,10 +5,13 @@ its current slot: whole ``every`` intervals since the Unix epoch. A run first cl
 row (job name, slot) in ``scheduled_job_run``, whose unique key lets only one worker's
 INSERT succeed; the job then runs in that same transaction and commits with its claim. A
 job that fails rolls its claim back with its work, so a later tick in the slot retries.
-Jobs take the session to write with and the moment of the tick::
+Jobs take the session to write with and the moment of the tick. A domain's ``init_app``
+registers its jobs (``create_app`` calls it); importing a module registers nothing::
 
-    @scheduler.job("calls.deadline_reminders", timedelta(hours=1))
-    def remind(session: Session, now: datetime) -> None: ...
+    scheduler.add("calls.deadline_reminders", timedelta(minutes=5), jobs.deadline_reminders)
+
+The registry is configuration, filled only by ``init_app`` functions (and by tests through
+:func:`job`), never state that changes while the app runs.
 """
 
 from __future__ import annotations
@@ -57,7 +60,10 @@ class Job:
         return int(now.timestamp() // self.every.total_seconds())
 
 
-# Filled at import time by the modules that define jobs: configuration, not shared state.
+# Both filled by the domains' init_app: configuration, not shared state.
+#: every job declared in this process; each app made declares the same ones again
+_DECLARED: dict[str, Job] = {}
+#: the jobs a tick runs: those declared, or fewer where a caller narrowed them
 _JOBS: dict[str, Job] = {}
 
 
@@ -67,13 +73,26 @@ class _Outcome(Enum):
     FAILED = "failed"
 
 
-def job(name: str, every: timedelta) -> Callable[[JobFn], JobFn]:
-    """Register ``fn`` to run once per ``every`` across all workers."""
+def add(name: str, every: timedelta, fn: JobFn) -> None:
+    """Run ``fn`` once per ``every`` across all workers; adding a name again replaces it.
+
+    Adding a job again exactly as it was declared changes nothing, so a second app made in
+    the same process leaves the jobs that ticks run as they are.
+    """
     if every < timedelta(seconds=1):
         raise ValueError("a job runs at most once a second")
+    spec = Job(name=name, every=every, fn=fn)
+    if _DECLARED.get(name) == spec:
+        return
+    _DECLARED[name] = spec
+    _JOBS[name] = spec
+
+
+def job(name: str, every: timedelta) -> Callable[[JobFn], JobFn]:
+    """:func:`add` as a decorator, for a job defined where it is registered."""
 
     def register(fn: JobFn) -> JobFn:
-        _JOBS[name] = Job(name=name, every=every, fn=fn)
+        add(name, every, fn)
         return fn
 
     return register

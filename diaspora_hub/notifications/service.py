@@ -1,6 +1,6 @@
 """Rules for notifications: who gets what, in the app and by email, and when.
 
-Other domains register the kinds they send at import time and call :func:`notify`. Every
+Other domains register the kinds they send from their ``init_app`` and call :func:`notify`. Every
 notification is stored in the app for its recipient whatever their preference: the list
 is the record a person can always go back to. The preference only decides email:
 ``immediate`` sends one mail once the transaction commits, ``daily`` puts it in the next
@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from email.message import EmailMessage
 from functools import partial
 from itertools import groupby
@@ -33,7 +33,7 @@ from diaspora_hub.core.db import after_commit, utcnow
 from diaspora_hub.core.errors import NotFound, ValidationFailed
 from diaspora_hub.core.pagination import Page, paginate
 from diaspora_hub.core.text import plain_text
-from diaspora_hub.notifications import mail, scheduler
+from diaspora_hub.notifications import mail
 from diaspora_hub.notifications.models import (
     Delivery,
     DigestState,
@@ -62,13 +62,15 @@ class Kind:
     default: Delivery
 
 
+# Filled only by the domains' init_app: configuration, the same for every app in a process.
 _KINDS: dict[str, Kind] = {}
 
 
 def register_kind(name: str, label: Any, default: Delivery = Delivery.IMMEDIATE) -> None:
     """Declare a kind of notification; ``name`` is ``<domain>.<event>``, e.g. ``calls.opened``.
 
-    Called at import time by the domain that sends it; registering a name again replaces it.
+    Called from the ``init_app`` of the domain that sends it; registering a name again
+    replaces it.
     """
     if not _KIND_NAME.fullmatch(name) or len(name) > 80:
         raise ValueError(f"notification kind {name!r} must look like 'domain.event'")
@@ -156,59 +158,59 @@ def notify(
     return created
 
 
-def unread_count(session: Session, user: User) -> int:
+def unread_count(session: Session, actor: User) -> int:
     return (
         session.scalar(
             select(func.count())
             .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         )
         or 0
     )
 
 
 def list_for(
-    session: Session, user: User, *, unread_only: bool = False, page: int = 1, per_page: int = 20
+    session: Session, actor: User, *, unread_only: bool = False, page: int = 1, per_page: int = 20
 ) -> Page[Notification]:
     """The person's own notifications, newest first."""
-    query = select(Notification).where(Notification.user_id == user.id)
+    query = select(Notification).where(Notification.user_id == actor.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
     return paginate(session, query, page, per_page)
 
 
-def get_own(session: Session, user: User, notification_id: int) -> Notification:
+def get_own(session: Session, actor: User, notification_id: int) -> Notification:
     """Someone else's notification does not exist as far as this person can tell."""
     notification = session.get(Notification, notification_id)
-    if notification is None or notification.user_id != user.id:
+    if notification is None or notification.user_id != actor.id:
         raise NotFound(_("No such notification."))
     return notification
 
 
-def mark_read(session: Session, user: User, notification_id: int) -> Notification:
-    notification = get_own(session, user, notification_id)
+def mark_read(session: Session, actor: User, notification_id: int) -> Notification:
+    notification = get_own(session, actor, notification_id)
     notification.mark_read(utcnow())
     session.flush()
     return notification
 
 
-def mark_all_read(session: Session, user: User) -> int:
+def mark_all_read(session: Session, actor: User) -> int:
     """Mark every unread notification of the person read; how many there were."""
     result = session.execute(
         update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
     return cast(CursorResult[Any], result).rowcount
 
 
-def preferences(session: Session, user: User) -> dict[str, Delivery]:
+def preferences(session: Session, actor: User) -> dict[str, Delivery]:
     """The delivery of every registered kind for the person: their choice or the default."""
     stored = dict(
         session.execute(
             select(NotificationPreference.kind, NotificationPreference.delivery).where(
-                NotificationPreference.user_id == user.id
+                NotificationPreference.user_id == actor.id
             )
         )
         .tuples()
@@ -218,7 +220,7 @@ def preferences(session: Session, user: User) -> dict[str, Delivery]:
 
 
 def set_preferences(
-    session: Session, user: User, changes: Mapping[str, str]
+    session: Session, actor: User, changes: Mapping[str, str]
 ) -> dict[str, Delivery]:
     """Change the named kinds only; any unknown kind or value changes nothing at all."""
     problems: dict[str, list[str]] = {}
@@ -237,7 +239,7 @@ def set_preferences(
         p.kind: p
         for p in session.scalars(
             select(NotificationPreference).where(
-                NotificationPreference.user_id == user.id,
+                NotificationPreference.user_id == actor.id,
                 NotificationPreference.kind.in_(list(wanted)),
             )
         )
@@ -246,9 +248,9 @@ def set_preferences(
         if name in existing:
             existing[name].delivery = delivery
         else:
-            session.add(NotificationPreference(user_id=user.id, kind=name, delivery=delivery))
+            session.add(NotificationPreference(user_id=actor.id, kind=name, delivery=delivery))
     session.flush()
-    return preferences(session, user)
+    return preferences(session, actor)
 
 
 # Mail ---------------------------------------------------------------------------------
@@ -326,7 +328,6 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-@scheduler.job("notifications.daily_digest", timedelta(hours=1))
 def send_daily_digests(session: Session, now: datetime) -> None:
     """Once a day per person, from 07:00 their time, mail what waits for the digest.
 

@@ -1,1 +1,16 @@
 """Organisations, memberships and their verification by platform admins."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages and API of organisations, and the labels every page may show."""
+    from diaspora_hub.core import api as core_api
+    from diaspora_hub.organisations import api, labels, views
+
+    app.register_blueprint(views.bp)
+    core_api.register(app, api.bp)
+    # org_badge is imported without context on every page, so its helpers are globals.
+    app.jinja_env.globals.update(labels.template_globals())

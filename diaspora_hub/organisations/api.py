@@ -14,7 +14,7 @@ from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.core.api import Blueprint
 from diaspora_hub.core.pagination import page_body
 from diaspora_hub.extensions import db
-from diaspora_hub.organisations import schemas, service
+from diaspora_hub.organisations import schemas, service, types
 from diaspora_hub.organisations.models import Membership, Organisation
 
 bp = Blueprint("organisations_api", __name__, url_prefix="/api/v1", description="organisations")
@@ -40,7 +40,7 @@ def create_organisation(data: dict[str, Any]) -> Organisation:
 
 @bp.get("/organisations/<slug>")
 @bp.response(200, schemas.OrganisationDetailSchema)
-def get_organisation(slug: str) -> service.Profile:
+def get_organisation(slug: str) -> types.Profile:
     """An organisation's profile, its member count and your own membership."""
     return service.organisation_profile(db.session(), actor(), slug)
 
@@ -49,7 +49,7 @@ def get_organisation(slug: str) -> service.Profile:
 @login_required
 @bp.arguments(schemas.OrganisationUpdateSchema)
 @bp.response(200, schemas.OrganisationSchema)
-def update_organisation(data: dict[str, Any], slug: str) -> Organisation:
+def update_organisation(data: types.OrganisationChanges, slug: str) -> Organisation:
     """Edit an organisation (its admins and platform admins).
 
     When its own admins change the name, acronym, kind or countries of origin or

@@ -32,6 +32,9 @@ class Bloc(enum.StrEnum):
     OTHER = "other"
 
 
+#: the longest slug an organisation's address may have (its column's width)
+SLUG_MAX_LENGTH = 80
+
 BLOC_OF_KIND = {
     OrganisationKind.DIASPORA: Bloc.DIASPORA,
     OrganisationKind.GOVERNMENT: Bloc.GOVERNMENT,
@@ -59,7 +62,7 @@ class Organisation(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: URL name, unique
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX_LENGTH), unique=True)
     #: full name, e.g. "Association des Sénégalais de France"
     name: Mapped[str] = mapped_column(String(200))
     #: short name, e.g. "ASF"

@@ -13,8 +13,13 @@ from marshmallow import fields, validate
 from diaspora_hub.accounts.schemas import PersonSchema
 from diaspora_hub.core.geo import countries
 from diaspora_hub.core.schemas import PageArgs, PageSchema, Text
-from diaspora_hub.organisations.models import MembershipStatus, OrganisationKind, Role
-from diaspora_hub.organisations.service import SLUG_MAX_LENGTH, Profile
+from diaspora_hub.organisations.models import (
+    SLUG_MAX_LENGTH,
+    MembershipStatus,
+    OrganisationKind,
+    Role,
+)
+from diaspora_hub.organisations.types import Profile
 
 KINDS = tuple(k.value for k in OrganisationKind)
 ROLES = tuple(r.value for r in Role)

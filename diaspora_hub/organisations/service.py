@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -29,14 +28,15 @@ from diaspora_hub.core import audit
 from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from diaspora_hub.core.pagination import Page, paginate
 from diaspora_hub.organisations.models import (
+    SLUG_MAX_LENGTH,
     Membership,
     MembershipStatus,
     Organisation,
     OrganisationKind,
     Role,
 )
+from diaspora_hub.organisations.types import MemberOverview, OrganisationChanges, Profile
 
-SLUG_MAX_LENGTH = 80
 #: Page paths under /organisations/ that a slug must never shadow.
 RESERVED_SLUGS = frozenset({"new"})
 #: Changing these on a verified organisation changes who it claims to be.
@@ -91,33 +91,33 @@ def search_organisations(
     return paginate(session, query, page, per_page)
 
 
-def membership_of(session: Session, user: User, organisation: Organisation) -> Membership | None:
+def membership_of(session: Session, actor: User, organisation: Organisation) -> Membership | None:
     """This person's membership in any state: active, invited or requested."""
     return session.scalar(
         select(Membership).where(
-            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+            Membership.user_id == actor.id, Membership.organisation_id == organisation.id
         )
     )
 
 
 def active_membership(
-    session: Session, user: User, organisation: Organisation
+    session: Session, actor: User, organisation: Organisation
 ) -> Membership | None:
     return session.scalar(
         select(Membership).where(
-            Membership.user_id == user.id,
+            Membership.user_id == actor.id,
             Membership.organisation_id == organisation.id,
             Membership.status == MembershipStatus.ACTIVE,
         )
     )
 
 
-def active_memberships(session: Session, user: User) -> list[Membership]:
+def active_memberships(session: Session, actor: User) -> list[Membership]:
     """The organisations this person really belongs to (invitations and requests excluded)."""
     query = (
         select(Membership)
         .join(Membership.organisation)
-        .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+        .where(Membership.user_id == actor.id, Membership.status == MembershipStatus.ACTIVE)
         .order_by(Organisation.name)
     )
     return list(session.scalars(query))
@@ -136,24 +136,24 @@ def member_count(session: Session, organisation: Organisation) -> int:
     )
 
 
-def can_manage(session: Session, user: User | None, organisation: Organisation) -> bool:
+def can_manage(session: Session, actor: User | None, organisation: Organisation) -> bool:
     """Its active admins run an organisation; platform admins may step in."""
-    if user is None:
+    if actor is None:
         return False
-    if user.is_admin:
+    if actor.is_admin:
         return True
-    membership = active_membership(session, user, organisation)
+    membership = active_membership(session, actor, organisation)
     return membership is not None and membership.role is Role.ADMIN
 
 
-def can_see_members(session: Session, user: User | None, organisation: Organisation) -> bool:
-    if user is None:
+def can_see_members(session: Session, actor: User | None, organisation: Organisation) -> bool:
+    if actor is None:
         return False
-    return user.is_admin or active_membership(session, user, organisation) is not None
+    return actor.is_admin or active_membership(session, actor, organisation) is not None
 
 
-def require_manager(session: Session, user: User, organisation: Organisation) -> None:
-    if not can_manage(session, user, organisation):
+def require_manager(session: Session, actor: User, organisation: Organisation) -> None:
+    if not can_manage(session, actor, organisation):
         raise Forbidden(_("Only the admins of %(org)s may do that.", org=organisation.name))
 
 
@@ -170,7 +170,7 @@ def _members_query(
 
 def list_members(
     session: Session,
-    viewer: User,
+    actor: User,
     slug: str,
     *,
     status: str = MembershipStatus.ACTIVE,
@@ -181,12 +181,12 @@ def list_members(
     organisation = get_organisation(session, slug)
     wanted = MembershipStatus(status)
     if wanted is MembershipStatus.ACTIVE:
-        if not can_see_members(session, viewer, organisation):
+        if not can_see_members(session, actor, organisation):
             raise Forbidden(
                 _("Only members of %(org)s can see who belongs to it.", org=organisation.name)
             )
     else:
-        require_manager(session, viewer, organisation)
+        require_manager(session, actor, organisation)
     return paginate(session, _members_query(organisation, wanted), page, per_page)
 
 
@@ -195,16 +195,6 @@ def get_managed(session: Session, actor: User, slug: str) -> Organisation:
     organisation = get_organisation(session, slug)
     require_manager(session, actor, organisation)
     return organisation
-
-
-@dataclass(frozen=True)
-class MemberOverview:
-    """Everything an organisation's admins need to manage its members on one page."""
-
-    organisation: Organisation
-    active: Page[Membership]
-    invited: list[Membership]
-    requested: list[Membership]
 
 
 def member_overview(
@@ -223,7 +213,7 @@ def member_overview(
 
 def memberships_of(
     session: Session,
-    user: User,
+    actor: User,
     *,
     status: str | None = None,
     page: int = 1,
@@ -233,7 +223,7 @@ def memberships_of(
     query = (
         select(Membership)
         .join(Membership.organisation)
-        .where(Membership.user_id == user.id)
+        .where(Membership.user_id == actor.id)
         .order_by(func.lower(Organisation.name), Organisation.id)
     )
     if status is not None:
@@ -241,32 +231,18 @@ def memberships_of(
     return paginate(session, query, page, per_page)
 
 
-@dataclass(frozen=True)
-class Profile:
-    """An organisation as one person sees it, with what they may do there."""
-
-    organisation: Organisation
-    member_count: int
-    #: active members with roles, or None when the viewer may only see the count
-    members: list[Membership] | None
-    #: the viewer's own membership in any state
-    my_membership: Membership | None
-    can_manage: bool
-    can_verify: bool
-
-
-def organisation_profile(session: Session, viewer: User | None, slug: str) -> Profile:
+def organisation_profile(session: Session, actor: User | None, slug: str) -> Profile:
     organisation = get_organisation(session, slug)
     members = None
-    if can_see_members(session, viewer, organisation):
+    if can_see_members(session, actor, organisation):
         members = list(session.scalars(_members_query(organisation, MembershipStatus.ACTIVE)))
     return Profile(
         organisation=organisation,
         member_count=member_count(session, organisation),
         members=members,
-        my_membership=membership_of(session, viewer, organisation) if viewer else None,
-        can_manage=can_manage(session, viewer, organisation),
-        can_verify=bool(viewer and viewer.is_admin),
+        my_membership=membership_of(session, actor, organisation) if actor else None,
+        can_manage=can_manage(session, actor, organisation),
+        can_verify=bool(actor and actor.is_admin),
     )
 
 
@@ -388,7 +364,7 @@ def _distinct(codes: Iterable[str]) -> list[str]:
 
 
 def update_organisation(
-    session: Session, actor: User, slug: str, changes: dict[str, Any]
+    session: Session, actor: User, slug: str, changes: OrganisationChanges
 ) -> Organisation:
     """Edit an organisation.
 
@@ -398,7 +374,8 @@ def update_organisation(
     """
     organisation = get_organisation(session, slug)
     require_manager(session, actor, organisation)
-    new = {key: changes[key] for key in EDITABLE_FIELDS if key in changes}
+    given: Mapping[str, Any] = changes
+    new = {key: given[key] for key in EDITABLE_FIELDS if key in given}
     if "countries" in new:
         new["countries"] = _distinct(new["countries"])
     for key in ("acronym", "website"):
@@ -687,14 +664,14 @@ def remove_member(session: Session, actor: User, slug: str, user_id: int) -> Non
 
 
 def require_acting_role(
-    session: Session, user: User, organisation: Organisation, roles: Iterable[Role]
+    session: Session, actor: User, organisation: Organisation, roles: Iterable[Role]
 ) -> Membership:
     """The person may act *for* the organisation: the right role, and the organisation verified.
 
     Endorsing, forwarding and posting calls all go through here, so an unverified
     organisation can never speak officially.
     """
-    membership = active_membership(session, user, organisation)
+    membership = active_membership(session, actor, organisation)
     if membership is None or membership.role not in set(roles):
         raise Forbidden(
             _("You do not have a role in %(org)s that allows this.", org=organisation.name)

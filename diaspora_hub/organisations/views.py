@@ -7,7 +7,7 @@ the change is refused that page is shown again with the reason.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from diaspora_hub.extensions import db
 from diaspora_hub.organisations import schemas, service
 from diaspora_hub.organisations.labels import kind_label, role_label
 from diaspora_hub.organisations.models import OrganisationKind, Role
+from diaspora_hub.organisations.types import OrganisationChanges
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
@@ -95,7 +96,9 @@ def edit(slug: str) -> PageResult:
     was_verified = organisation.is_verified
     try:
         changes = load(schemas.OrganisationUpdateSchema(), form_input("countries"))
-        service.update_organisation(db.session(), require_actor(), slug, changes)
+        service.update_organisation(
+            db.session(), require_actor(), slug, cast(OrganisationChanges, changes)
+        )
     except AppError as exc:
         return render_form_error("organisations/edit.html", exc, **context)
     flash(_("Your changes are saved."), "success")

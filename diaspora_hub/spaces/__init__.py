@@ -1,1 +1,14 @@
 """Issue spaces: topics with SDG targets, countries, facilitators and a code of conduct."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages and API of spaces; domains above add their sections to its page."""
+    from diaspora_hub.core import api as core_api
+    from diaspora_hub.spaces import api, views
+
+    app.register_blueprint(views.bp)
+    core_api.register(app, api.bp)

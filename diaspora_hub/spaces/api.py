@@ -14,7 +14,7 @@ from diaspora_hub.core.schemas import PageArgs
 from diaspora_hub.extensions import db
 from diaspora_hub.spaces import schemas, sdg, service
 from diaspora_hub.spaces.models import CodeOfConduct, SpaceInvitation
-from diaspora_hub.spaces.service import ConductState, SpaceDetail
+from diaspora_hub.spaces.types import ConductState, SpaceChanges, SpaceDetail
 
 bp = Blueprint(
     "spaces_api",
@@ -70,7 +70,7 @@ def get_space(slug: str) -> SpaceDetail:
 @login_required
 @bp.arguments(schemas.SpaceUpdateSchema)
 @bp.response(200, schemas.SpaceSchema)
-def update_space(data: dict[str, Any], slug: str) -> SpaceDetail:
+def update_space(data: SpaceChanges, slug: str) -> SpaceDetail:
     """Change title, description, SDG, countries, languages or visibility (facilitators)."""
     space = service.update_space(db.session(), require_actor(), slug, data)
     return service.describe(db.session(), require_actor(), space)

@@ -11,7 +11,7 @@ from diaspora_hub.accounts.schemas import PersonSchema
 from diaspora_hub.core.schemas import PageArgs, PageSchema, Text
 from diaspora_hub.spaces import sdg
 from diaspora_hub.spaces.models import Phase, Space, TagKind, Visibility
-from diaspora_hub.spaces.service import ConductState, SpaceDetail
+from diaspora_hub.spaces.types import ConductState, SpaceDetail
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000

@@ -1,8 +1,12 @@
 """Sections that domains above spaces add to a space's page (calls, rooms, meetings …).
 
-Spaces cannot import those domains, so they register a provider here at import time and
-the space page asks every provider for its section. Providers decide visibility through
-their own service, so the page shows each viewer only what they may see.
+Spaces cannot import those domains, so each of them registers a provider here from its
+package's ``init_app`` (``create_app`` calls those in layer order, so sections appear in
+that order), and the space page asks every provider for its section. Providers decide
+visibility through their own service, so the page shows each viewer only what they may see.
+
+The registry is filled only by ``init_app`` functions, never by importing a module; it holds
+configuration (which functions to ask), not state, and registering again changes nothing.
 """
 
 from __future__ import annotations
@@ -43,11 +47,10 @@ Provider = Callable[[Session, User | None, Space], Section | None]
 _PROVIDERS: list[Provider] = []
 
 
-def provider(function: Provider) -> Provider:
-    """Register ``function`` as a section provider (a decorator used at import time)."""
+def register(function: Provider) -> None:
+    """Ask ``function`` for a section on every space page, after those registered before."""
     if function not in _PROVIDERS:
         _PROVIDERS.append(function)
-    return function
 
 
 def collect(session: Session, user: User | None, space: Space) -> list[Section]:

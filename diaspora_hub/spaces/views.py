@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +21,7 @@ from diaspora_hub.core.web import form_input, render_form_error, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.spaces import schemas, sdg, sections, service
 from diaspora_hub.spaces.models import Phase, Space, TagKind, Visibility
+from diaspora_hub.spaces.types import SpaceChanges
 
 bp = Blueprint("spaces", __name__, template_folder="templates")
 
@@ -172,7 +173,7 @@ def edit(slug: str) -> Response | str | tuple[str, int]:
         return render_template("spaces/edit.html", space=space, errors={}, form={}, **_choices())
     try:
         data = load(schemas.SpaceUpdateSchema(), form_input("sdg", "countries", "languages"))
-        service.update_space(db.session(), require_actor(), slug, data)
+        service.update_space(db.session(), require_actor(), slug, cast(SpaceChanges, data))
     except AppError as exc:
         return render_form_error("spaces/edit.html", exc, space=space, **_choices())
     flash(_("The space is saved."), "success")

@@ -205,8 +205,8 @@ from diaspora_hub.core.errors import AppError, Conflict, Unauthorised
 from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import presence, schemas, service
 from diaspora_hub.live.crowds import Crowds
-from diaspora_hub.live.service import Audience, Delivery, Outcome
 from diaspora_hub.live.snapshots import SharedViews
+from diaspora_hub.live.types import Audience, Delivery, Outcome
 
 logger = logging.getLogger(__name__)
 

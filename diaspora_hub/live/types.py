@@ -28,6 +28,16 @@ QUESTION_MAX_LENGTH = 500
 
 Json = dict[str, Any]
 
+#: The key that marks a person reference (``service.person_ref``): every mapping in a
+#: payload that carries it is a person, whatever key or list it sits in, and nothing else
+#: carries it. Redaction finds people by it.
+PERSON_MARK = "bloc"
+
+
+def is_person(value: Any) -> bool:
+    """Whether ``value`` is a person reference (see ``PERSON_MARK``)."""
+    return isinstance(value, dict) and PERSON_MARK in value
+
 
 class Audience(enum.StrEnum):
     """Who a connection in a room hears broadcasts as (a Socket.IO room each).

@@ -73,7 +73,6 @@ from diaspora_hub.live.service.reactions import react
 from diaspora_hub.live.service.redaction import (
     FACILITATOR_ONLY_KEYS,
     HIDEABLE,
-    PERSON_KEYS,
     anonymised,
     counted,
     presence_view,
@@ -111,7 +110,6 @@ __all__ = [
     "HIDEABLE",
     "MESSAGE_MAX_LENGTH",
     "MODERATION_ACTIONS",
-    "PERSON_KEYS",
     "QUESTION_MAX_LENGTH",
     "RATE_WINDOW",
     "REACTIONS",

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.errors import Forbidden, NotFound, RateLimited, Unauthorised
 from diaspora_hub.live.models import Room, RoomEvent, RoomParticipant, RoomPresence
-from diaspora_hub.live.types import Json
+from diaspora_hub.live.types import PERSON_MARK, Json
 from diaspora_hub.organisations.models import Bloc, Membership, MembershipStatus, Organisation
 from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import Space, SpaceOrganisation
@@ -173,7 +173,8 @@ def bloc_of(session: Session, user: User, space: Space) -> Bloc:
 
 
 def person_ref(participant: RoomParticipant) -> Json:
-    """How a person appears in payloads; participants of Chatham House rooms get the bloc only."""
+    """How a person appears in payloads; participants of Chatham House rooms get the bloc
+    only. The bloc is what marks it as a person, under any key (``types.PERSON_MARK``)."""
     organisation = participant.organisation
     return {
         "id": participant.user_id,
@@ -188,7 +189,7 @@ def person_ref(participant: RoomParticipant) -> Json:
             if organisation is not None
             else None
         ),
-        "bloc": participant.bloc.value,
+        PERSON_MARK: participant.bloc.value,
     }
 
 

@@ -13,7 +13,7 @@ from diaspora_hub.accounts.models import User
 from diaspora_hub.live.models import Room, RoomParticipant, RoomPresence
 from diaspora_hub.live.service.kernel import DEFAULT_PRESENCE_LIST_LIMIT, _setting
 from diaspora_hub.live.service.redaction import presence_view
-from diaspora_hub.live.types import Audience, Delivery, Json
+from diaspora_hub.live.types import PERSON_MARK, Audience, Delivery, Json
 from diaspora_hub.organisations.models import Bloc, Organisation
 
 
@@ -95,7 +95,7 @@ def _presence_entries(
                     if org_id is not None
                     else None
                 ),
-                "bloc": bloc,
+                PERSON_MARK: bloc,
             },
             "facilitator": bool(facilitator),
             "muted": bool(muted),

@@ -6,11 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from diaspora_hub.live.models import Room
-from diaspora_hub.live.types import Json
-
-#: Keys under which a payload carries a person (see ``person_ref``), or a wrapper of one
-#: such as ``{"speaker": {"person": …, "since": …}}``.
-PERSON_KEYS = frozenset({"actor", "person", "speaker", "asker", "voter", "user"})
+from diaspora_hub.live.types import PERSON_MARK, Json, is_person
 
 #: Keys only facilitators receive.
 FACILITATOR_ONLY_KEYS = frozenset({"speaking_time"})
@@ -25,6 +21,11 @@ def counted(presence: Json) -> Json:
 
 
 def _strip(value: Any, *, identities: bool, facilitator_only: bool) -> Any:
+    """``value`` without what the viewer may not see (``identities``: every person reduced
+    to their bloc, found by shape at any depth; ``facilitator_only``: the parts and bodies
+    only facilitators get)."""
+    if identities and is_person(value):
+        return {PERSON_MARK: value[PERSON_MARK]}
     if isinstance(value, list):
         return [
             _strip(item, identities=identities, facilitator_only=facilitator_only) for item in value
@@ -36,9 +37,6 @@ def _strip(value: Any, *, identities: bool, facilitator_only: bool) -> Any:
         if facilitator_only and key in FACILITATOR_ONLY_KEYS:
             continue
         if identities and key == "client_id":
-            continue
-        if identities and key in PERSON_KEYS and isinstance(item, dict) and "bloc" in item:
-            out[key] = {"bloc": item["bloc"]}
             continue
         out[key] = _strip(item, identities=identities, facilitator_only=facilitator_only)
     if facilitator_only:

@@ -116,7 +116,7 @@ class _Admitted:
 
 def join(
     session: Session,
-    user_id: int,
+    actor_id: int,
     room_id: int,
     *,
     sid: str,
@@ -125,12 +125,12 @@ def join(
     subscribe: Callable[[Audience], None] | None = None,
     views: SharedViews | None = None,
 ) -> Outcome:
-    """Enter a room on this connection, opened by the person ``user_id``: the room state
+    """Enter a room on this connection, opened by the person ``actor_id``: the room state
     and the events after ``since`` (see ``join_together``)."""
     arrivals = join_together(
         session,
         room_id,
-        [JoinRequest(user_id=user_id, sid=sid, since=since, subscribe=subscribe)],
+        [JoinRequest(user_id=actor_id, sid=sid, since=since, subscribe=subscribe)],
         worker_id=worker_id,
         views=views,
     )
@@ -264,10 +264,10 @@ def _take_seats(
     session.flush()
 
 
-def presence_list(session: Session, user_id: int, room_id: int, *, sid: str) -> Outcome:
+def presence_list(session: Session, actor_id: int, room_id: int, *, sid: str) -> Outcome:
     """Everyone in the room, for a person in it who asks (large rooms do not send it with
     the join); participants of Chatham House rooms get the counts by bloc only."""
-    seat = _seat(session, user_id, room_id, sid)
+    seat = _seat(session, actor_id, room_id, sid)
     value = presence_view(
         _presence(session, seat.room),
         chatham=seat.room.is_chatham_house,
@@ -276,12 +276,12 @@ def presence_list(session: Session, user_id: int, room_id: int, *, sid: str) -> 
     return Outcome({"presence": value}, audience=audience_for(seat.facilitator, value))
 
 
-def leave(session: Session, user_id: int, room_id: int, *, sid: str) -> Outcome:
+def leave(session: Session, actor_id: int, room_id: int, *, sid: str) -> Outcome:
     """Leave a room on this connection; a raised hand stays up for when the person returns."""
     room = _lock_room(session, room_id)
     if room is None or not presence.leave(session, sid, room_id):
         raise NotJoined(_("You are not in this room."))
     return Outcome(
         {"room": room.id},
-        [_announce_presence(session, room, Delivery(room_id=room.id), [user_id])],
+        [_announce_presence(session, room, Delivery(room_id=room.id), [actor_id])],
     )

@@ -39,7 +39,7 @@ _SAY_CHECK = _say_check_statement()
 
 def say(
     session: Session,
-    user_id: int,
+    actor_id: int,
     room_id: int,
     *,
     sid: str,
@@ -48,8 +48,8 @@ def say(
     now: datetime | None = None,
 ) -> Outcome:
     """Send a chat message; the same ``client_id`` again returns the stored one."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     now = now or utcnow()
     stored_seq, sent = session.execute(
         _SAY_CHECK,
@@ -57,7 +57,7 @@ def say(
             "room_id": seat.room.id,
             "client_id": client_id,
             "since": now - RATE_WINDOW,
-            "user_id": user.id,
+            "user_id": actor.id,
         },
     ).one()
     if stored_seq is not None:

@@ -85,12 +85,12 @@ def _position(queue: list[Json], ticket: str | None) -> int | None:
     return None
 
 
-def hand(session: Session, user_id: int, room_id: int, *, sid: str, up: bool) -> Outcome:
+def hand(session: Session, actor_id: int, room_id: int, *, sid: str, up: bool) -> Outcome:
     """Raise or lower a hand; doing what is already done changes nothing."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     raised = session.scalar(
-        select(RaisedHand).where(RaisedHand.room_id == seat.room.id, RaisedHand.user_id == user.id)
+        select(RaisedHand).where(RaisedHand.room_id == seat.room.id, RaisedHand.user_id == actor.id)
     )
     if up:
         _require_voice(seat)
@@ -101,7 +101,7 @@ def hand(session: Session, user_id: int, room_id: int, *, sid: str, up: bool) ->
             {"up": up, "ticket": ticket, "position": _position(queue, ticket), "seq": None}
         )
     if up:
-        raised = RaisedHand(room_id=seat.room.id, user_id=user.id, ticket=uuid4().hex)
+        raised = RaisedHand(room_id=seat.room.id, user_id=actor.id, ticket=uuid4().hex)
         session.add(raised)
     else:
         session.delete(raised)
@@ -138,7 +138,7 @@ def _end_turn(session: Session, room: Room, now: datetime) -> Json | None:
 
 def floor(
     session: Session,
-    user_id: int,
+    actor_id: int,
     room_id: int,
     *,
     sid: str,
@@ -146,8 +146,8 @@ def floor(
     now: datetime | None = None,
 ) -> Outcome:
     """A facilitator gives the floor (lowering that person's hand) or ends the current turn."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     _require_facilitator(session, seat)
     now = now or utcnow()
     room = seat.room
@@ -177,7 +177,7 @@ def floor(
                 user_id=target.user_id,
                 bloc=target.bloc,
                 started_at=now,
-                given_by_id=user.id,
+                given_by_id=actor.id,
             )
         )
         speaker = {"person": person_ref(target), "since": _iso(now)}
@@ -198,9 +198,9 @@ def floor(
 
 
 def queue_mode(
-    session: Session, user_id: int, room_id: int, *, sid: str, mode: QueueMode | str
+    session: Session, actor_id: int, room_id: int, *, sid: str, mode: QueueMode | str
 ) -> Outcome:
-    seat = _seat(session, user_id, room_id, sid)
+    seat = _seat(session, actor_id, room_id, sid)
     _require_facilitator(session, seat)
     target = QueueMode(mode)
     if seat.room.queue_mode is target:

@@ -202,10 +202,10 @@ def _lock_room(session: Session, room_id: int) -> Room | None:
     return session.scalar(_LOCK_ROOM, {"room_id": room_id})
 
 
-def visible_room(session: Session, user: User | None, room_id: int) -> Room:
+def visible_room(session: Session, actor: User | None, room_id: int) -> Room:
     """The room, or 404 when it does not exist or its space is hidden from this person."""
     room = session.get(Room, room_id)
-    if room is None or not spaces.can_see(session, user, room.space):
+    if room is None or not spaces.can_see(session, actor, room.space):
         raise NotFound(_("No such room."))
     return room
 
@@ -222,13 +222,13 @@ def _existing_participants(
     return {participant.user_id: participant for participant in rows}
 
 
-def _seat(session: Session, user_id: int, room_id: int, sid: str) -> Seat:
-    """The person ``user_id``, in a room they joined on this connection (which proves the
+def _seat(session: Session, actor_id: int, room_id: int, sid: str) -> Seat:
+    """The person ``actor_id``, in a room they joined on this connection (which proves the
     connection is theirs and alive); locks the room's row.
 
     One query, the person included: every event of a crowded room starts here.
     """
-    row = session.execute(_SEAT, {"room_id": room_id, "sid": sid, "user_id": user_id}).first()
+    row = session.execute(_SEAT, {"room_id": room_id, "sid": sid, "user_id": actor_id}).first()
     if row is None:
         raise NotJoined(_("Join the room first."))
     room, user, facilitator, participant = row
@@ -295,11 +295,11 @@ def _setting(name: str, default: int) -> int:
     return default
 
 
-def _check_rate(session: Session, user: User, kind: str, limit: int, now: datetime) -> None:
+def _check_rate(session: Session, actor: User, kind: str, limit: int, now: datetime) -> None:
     """At most ``limit`` events of a kind per person per window, counted in the shared log."""
     recent = session.scalar(
         select(func.count(RoomEvent.id)).where(
-            RoomEvent.actor_id == user.id,
+            RoomEvent.actor_id == actor.id,
             RoomEvent.type == kind,
             RoomEvent.created_at > now - RATE_WINDOW,
         )

@@ -166,11 +166,11 @@ def _replay(
 
 
 def events_after(
-    session: Session, user: User, room_id: int, *, after: int = 0, limit: int = 100
+    session: Session, actor: User, room_id: int, *, after: int = 0, limit: int = 100
 ) -> Json:
     """The room's log after ``after`` for someone who may be in the room, as they may see it."""
-    room = visible_room(session, user, room_id)
-    facilitator = _admissible(session, user, room)
+    room = visible_room(session, actor, room_id)
+    facilitator = _admissible(session, actor, room)
     rows = list(
         session.scalars(
             _events_query(room.id)

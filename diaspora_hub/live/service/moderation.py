@@ -29,10 +29,10 @@ from diaspora_hub.live.types import MODERATION_ACTIONS, Delivery, Json, Outcome
 from diaspora_hub.spaces import service as spaces
 
 
-def hide(session: Session, user_id: int, room_id: int, *, sid: str, seq: int) -> Outcome:
+def hide(session: Session, actor_id: int, room_id: int, *, sid: str, seq: int) -> Outcome:
     """A facilitator hides a message or a question from participants."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     _require_facilitator(session, seat)
     target = session.scalar(
         _events_query(seat.room.id).where(RoomEvent.seq == seq, RoomEvent.type.in_(HIDEABLE))
@@ -59,7 +59,7 @@ def hide(session: Session, user_id: int, room_id: int, *, sid: str, seq: int) ->
     )
     audit.record(
         session,
-        user.id,
+        actor.id,
         f"room.{kind}_hidden",
         "room",
         seat.room.id,
@@ -69,10 +69,10 @@ def hide(session: Session, user_id: int, room_id: int, *, sid: str, seq: int) ->
     return Outcome({"seq": event.seq}, [_delivery(seat.room, event)])
 
 
-def lock(session: Session, user_id: int, room_id: int, *, sid: str, locked: bool) -> Outcome:
+def lock(session: Session, actor_id: int, room_id: int, *, sid: str, locked: bool) -> Outcome:
     """Lock the room to newcomers (people already admitted may still come back), or unlock it."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     _require_facilitator(session, seat)
     if locked:
         seat.room.lock()
@@ -86,23 +86,23 @@ def lock(session: Session, user_id: int, room_id: int, *, sid: str, locked: bool
         data={"locked": locked},
     )
     audit.record(
-        session, user.id, "room.locked" if locked else "room.unlocked", "room", seat.room.id
+        session, actor.id, "room.locked" if locked else "room.unlocked", "room", seat.room.id
     )
     return Outcome({"locked": locked, "seq": event.seq}, [_delivery(seat.room, event)])
 
 
 def moderate(
-    session: Session, user_id: int, room_id: int, *, sid: str, action: str, target_id: int
+    session: Session, actor_id: int, room_id: int, *, sid: str, action: str, target_id: int
 ) -> Outcome:
     """Mute, unmute, remove (disconnect and bar) or readmit a participant; audited."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     _require_facilitator(session, seat)
     room = seat.room
     target = _existing_participant(session, room, target_id)
     if target is None:
         raise NotFound(_("This person has not been in the room."))
-    if target.user_id == user.id or spaces.can_manage(session, target.user, room.space):
+    if target.user_id == actor.id or spaces.can_manage(session, target.user, room.space):
         raise Forbidden(_("Facilitators cannot be moderated here."))
     verb = next((verb for name, verb in MODERATION_ACTIONS if name == action), None)
     if verb is None:
@@ -138,21 +138,21 @@ def moderate(
     if action in ("mute", "unmute"):
         delivery.personal.extend(_states_for(session, room, ((s, target.user_id) for s in sids)))
         _announce_presence(session, room, delivery, [target.user_id])
-    audit.record(session, user.id, verb, "room", room.id, user_id=target.user_id)
+    audit.record(session, actor.id, verb, "room", room.id, user_id=target.user_id)
     return Outcome({"action": action, "user": target.user_id, "seq": event.seq}, [delivery])
 
 
-def _managed_room(session: Session, user: User, room_id: int) -> Room:
-    room = visible_room(session, user, room_id)
-    spaces.require_manager(session, user, room.space)
+def _managed_room(session: Session, actor: User, room_id: int) -> Room:
+    room = visible_room(session, actor, room_id)
+    spaces.require_manager(session, actor, room.space)
     return room
 
 
 def audit_trail(
-    session: Session, user: User, room_id: int, *, page: int = 1, per_page: int = 20
+    session: Session, actor: User, room_id: int, *, page: int = 1, per_page: int = 20
 ) -> Page[audit.AuditEntry]:
     """What facilitators did in a room, newest first (facilitators only)."""
-    room = _managed_room(session, user, room_id)
+    room = _managed_room(session, actor, room_id)
     query = (
         select(audit.AuditEntry)
         .where(audit.AuditEntry.target_type == "room", audit.AuditEntry.target_id == room.id)

@@ -84,10 +84,10 @@ def _participants(
     return rows
 
 
-def _admissible(session: Session, user: User, room: Room) -> bool:
-    """Whether ``user`` may be in the room (raises why not); True for its facilitators."""
-    standing = spaces.require_participant(session, user, room.space)
-    return _admission(room, standing, _existing_participant(session, room, user.id))
+def _admissible(session: Session, actor: User, room: Room) -> bool:
+    """Whether ``actor`` may be in the room (raises why not); True for its facilitators."""
+    standing = spaces.require_participant(session, actor, room.space)
+    return _admission(room, standing, _existing_participant(session, room, actor.id))
 
 
 def _admission(room: Room, standing: spaces.Standing, participant: RoomParticipant | None) -> bool:

@@ -65,7 +65,7 @@ def _room_poll(session: Session, room: Room, poll_id: int) -> Poll:
 
 def poll_open(
     session: Session,
-    user_id: int,
+    actor_id: int,
     room_id: int,
     *,
     sid: str,
@@ -75,8 +75,8 @@ def poll_open(
     anonymous: bool = True,
     results: ResultsVisibility | str = ResultsVisibility.LIVE,
 ) -> Outcome:
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     _require_facilitator(session, seat)
     if len({choice.casefold() for choice in choices}) != len(choices):
         raise ValidationFailed(fields={"choices": [_("Each choice must be different.")]})
@@ -88,7 +88,7 @@ def poll_open(
         anonymous=anonymous,
         results=ResultsVisibility(results),
         state=PollState.OPEN,
-        opened_by_id=user.id,
+        opened_by_id=actor.id,
         opened_at=utcnow(),
     )
     session.add(poll)
@@ -103,11 +103,11 @@ def poll_open(
 
 
 def poll_vote(
-    session: Session, user_id: int, room_id: int, *, sid: str, poll_id: int, choices: list[int]
+    session: Session, actor_id: int, room_id: int, *, sid: str, poll_id: int, choices: list[int]
 ) -> Outcome:
     """Vote, or change one's vote, while the poll is open."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     poll = _room_poll(session, seat.room, poll_id)
     poll.require_open()
     picked = sorted(set(choices))
@@ -116,14 +116,14 @@ def poll_vote(
     if not poll.multiple and len(picked) != 1:
         raise ValidationFailed(fields={"choices": [_("Pick exactly one choice.")]})
     vote = session.scalar(
-        select(PollVote).where(PollVote.poll_id == poll.id, PollVote.user_id == user.id)
+        select(PollVote).where(PollVote.poll_id == poll.id, PollVote.user_id == actor.id)
     )
     now = utcnow()
     if vote is None:
         session.add(
             PollVote(
                 poll_id=poll.id,
-                user_id=user.id,
+                user_id=actor.id,
                 bloc=seat.participant.bloc,
                 choices=picked,
                 voted_at=now,
@@ -151,7 +151,7 @@ def poll_vote(
         seat.room,
         "poll.voted",
         actor=None if poll.anonymous else seat.ref(),
-        actor_id=None if poll.anonymous else user.id,
+        actor_id=None if poll.anonymous else actor.id,
         data=data,
         now=now,
     )
@@ -159,8 +159,8 @@ def poll_vote(
     return Outcome(ack, [_delivery(seat.room, event)])
 
 
-def poll_close(session: Session, user_id: int, room_id: int, *, sid: str, poll_id: int) -> Outcome:
-    seat = _seat(session, user_id, room_id, sid)
+def poll_close(session: Session, actor_id: int, room_id: int, *, sid: str, poll_id: int) -> Outcome:
+    seat = _seat(session, actor_id, room_id, sid)
     _require_facilitator(session, seat)
     poll = _room_poll(session, seat.room, poll_id)
     poll.close()

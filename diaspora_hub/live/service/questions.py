@@ -58,14 +58,14 @@ def _room_question(session: Session, room: Room, question_id: int) -> RoomQuesti
     return question
 
 
-def ask(session: Session, user_id: int, room_id: int, *, sid: str, body: str) -> Outcome:
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+def ask(session: Session, actor_id: int, room_id: int, *, sid: str, body: str) -> Outcome:
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     _require_voice(seat)
     room = seat.room
     question = RoomQuestion(
         room_id=room.id,
-        user_id=user.id,
+        user_id=actor.id,
         bloc=seat.participant.bloc,
         body=body,
         seq=room.last_seq + 1,
@@ -85,21 +85,21 @@ def ask(session: Session, user_id: int, room_id: int, *, sid: str, body: str) ->
 
 
 def upvote(
-    session: Session, user_id: int, room_id: int, *, sid: str, question_id: int, up: bool = True
+    session: Session, actor_id: int, room_id: int, *, sid: str, question_id: int, up: bool = True
 ) -> Outcome:
     """Upvote a question once, or take the upvote back."""
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     question = _room_question(session, seat.room, question_id)
     vote = session.scalar(
         select(QuestionVote).where(
-            QuestionVote.question_id == question.id, QuestionVote.user_id == user.id
+            QuestionVote.question_id == question.id, QuestionVote.user_id == actor.id
         )
     )
     if up == (vote is not None):
         return Outcome({"question": question.id, "votes": question.votes, "seq": None})
     if up:
-        session.add(QuestionVote(question_id=question.id, user_id=user.id))
+        session.add(QuestionVote(question_id=question.id, user_id=actor.id))
         question.votes += 1
     else:
         session.delete(vote)
@@ -117,8 +117,8 @@ def upvote(
     )
 
 
-def answer(session: Session, user_id: int, room_id: int, *, sid: str, question_id: int) -> Outcome:
-    seat = _seat(session, user_id, room_id, sid)
+def answer(session: Session, actor_id: int, room_id: int, *, sid: str, question_id: int) -> Outcome:
+    seat = _seat(session, actor_id, room_id, sid)
     _require_facilitator(session, seat)
     question = _room_question(session, seat.room, question_id)
     question.mark_answered()

@@ -36,21 +36,21 @@ def _reaction_counts(session: Session, room: Room) -> Json:
 
 def react(
     session: Session,
-    user_id: int,
+    actor_id: int,
     room_id: int,
     *,
     sid: str,
     emoji: str,
     now: datetime | None = None,
 ) -> Outcome:
-    seat = _seat(session, user_id, room_id, sid)
-    user = seat.user
+    seat = _seat(session, actor_id, room_id, sid)
+    actor = seat.user
     _require_voice(seat)
     if emoji not in REACTION_NAMES:
         raise ValidationFailed(fields={"emoji": [_("Not one of the room's reactions.")]})
     now = now or utcnow()
-    _check_rate(session, user, "reaction", _setting("LIVE_REACT_LIMIT", DEFAULT_REACT_LIMIT), now)
-    session.add(RoomReaction(room_id=seat.room.id, user_id=user.id, emoji=emoji, created_at=now))
+    _check_rate(session, actor, "reaction", _setting("LIVE_REACT_LIMIT", DEFAULT_REACT_LIMIT), now)
+    session.add(RoomReaction(room_id=seat.room.id, user_id=actor.id, emoji=emoji, created_at=now))
     session.flush()
     counts = _reaction_counts(session, seat.room)
     event = _append_by(

@@ -78,17 +78,17 @@ def open_room(
 
 
 def space_rooms(
-    session: Session, user: User | None, slug: str, *, page: int = 1, per_page: int = 20
+    session: Session, actor: User | None, slug: str, *, page: int = 1, per_page: int = 20
 ) -> SpaceRooms:
-    space, rooms = rooms_of_space(session, user, slug, page=page, per_page=per_page)
-    return SpaceRooms(space=space, rooms=rooms, can_open=spaces.can_manage(session, user, space))
+    space, rooms = rooms_of_space(session, actor, slug, page=page, per_page=per_page)
+    return SpaceRooms(space=space, rooms=rooms, can_open=spaces.can_manage(session, actor, space))
 
 
 def rooms_of_space(
-    session: Session, user: User | None, slug: str, *, page: int = 1, per_page: int = 20
+    session: Session, actor: User | None, slug: str, *, page: int = 1, per_page: int = 20
 ) -> tuple[Space, Page[Room]]:
     """A space's rooms, newest first, for anyone who may see the space."""
-    space = spaces.get_visible(session, user, slug)
+    space = spaces.get_visible(session, actor, slug)
     query: Select[tuple[Room]] = (
         select(Room).where(Room.space_id == space.id).order_by(Room.id.desc())
     )
@@ -136,9 +136,9 @@ def register_participant(
     return participant
 
 
-def agenda(session: Session, user_id: int, room_id: int, *, sid: str, item: int) -> Outcome:
+def agenda(session: Session, actor_id: int, room_id: int, *, sid: str, item: int) -> Outcome:
     """A facilitator moves the room to an agenda item (usually the next one)."""
-    seat = _seat(session, user_id, room_id, sid)
+    seat = _seat(session, actor_id, room_id, sid)
     _require_facilitator(session, seat)
     seat.room.move_agenda(item)
     session.flush()

@@ -213,18 +213,18 @@ def _states_for_everyone(session: Session, room: Room) -> list[tuple[str, str, J
     return _states_for(session, room, presence.present_sids(session, room.id))
 
 
-def room_state(session: Session, user: User, room_id: int) -> Json:
+def room_state(session: Session, actor: User, room_id: int) -> Json:
     """The room as this person may see it, without joining it (the REST view)."""
-    room = visible_room(session, user, room_id)
-    facilitator = _admissible(session, user, room)
-    return _state(session, room, user, facilitator=facilitator)
+    room = visible_room(session, actor, room_id)
+    facilitator = _admissible(session, actor, room)
+    return _state(session, room, actor, facilitator=facilitator)
 
 
-def room_page(session: Session, user: User, room_id: int) -> RoomPage:
+def room_page(session: Session, actor: User, room_id: int) -> RoomPage:
     """The room page is shown to anyone who may see the space, with why they cannot join."""
-    room = visible_room(session, user, room_id)
+    room = visible_room(session, actor, room_id)
     try:
-        facilitator = _admissible(session, user, room)
+        facilitator = _admissible(session, actor, room)
     except Forbidden as refusal:
         return RoomPage(room=room, facilitator=False, can_join=False, refusal=refusal.message)
     return RoomPage(room=room, facilitator=facilitator, can_join=True, refusal=None)

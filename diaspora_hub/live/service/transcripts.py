@@ -20,9 +20,9 @@ from diaspora_hub.live.types import Json
 from diaspora_hub.organisations.models import Bloc
 
 
-def transcript(session: Session, user: User, room_id: int) -> Json:
+def transcript(session: Session, actor: User, room_id: int) -> Json:
     """The record of a room for its facilitators; Chatham House rooms name blocs only."""
-    room = _managed_room(session, user, room_id)
+    room = _managed_room(session, actor, room_id)
     events = list(session.scalars(_events_query(room.id).order_by(RoomEvent.seq)))
     messages: list[Json] = []
     agenda_progress: list[Json] = [
@@ -83,10 +83,10 @@ def _participants_by_bloc(session: Session, room: Room) -> Json:
 
 
 def transcript_file(
-    session: Session, user: User, room_id: int, extension: str
+    session: Session, actor: User, room_id: int, extension: str
 ) -> tuple[str, str, str]:
     """A transcript download: (body, media type, file name)."""
-    record = transcript(session, user, room_id)
+    record = transcript(session, actor, room_id)
     name = f"room-{room_id}-transcript.{extension}"
     if extension == "md":
         return transcript_markdown(record), "text/markdown", name

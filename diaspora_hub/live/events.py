@@ -196,6 +196,7 @@ from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from diaspora_hub.accounts.auth import actor
 from diaspora_hub.accounts.models import User
@@ -396,7 +397,7 @@ def _handle(
             on_failure()
         if isinstance(exc, AppError):
             return _error(exc)
-        if isinstance(exc, IntegrityError):
+        if isinstance(exc, IntegrityError | StaleDataError):
             return _error(Conflict(_("That clashed with another change; try again.")))
         logger.exception("live event failed")
         return _error(ServerError())
@@ -443,7 +444,7 @@ def _record_crowd(connections: list[service.Connecting]) -> list[int | None]:
     """``_record`` for a crowd (see ``crowds``); if that fails, each connects on its own."""
     try:
         return _record(connections)
-    except SQLAlchemyError:
+    except Exception:  # each connection then runs on its own, and fails or not by itself
         logger.exception("live crowd could not connect together; connecting one by one")
         return [None] * len(connections)
 

@@ -14,7 +14,8 @@ Socket.IO layer sends once the transaction has committed.
 What people see:
 - Facilitators (``spaces.service.can_manage``) see everything with identities.
 - Participants see events without facilitator-only data (speaking time by bloc) and, in a
-  Chatham House room, every person reduced to ``{"bloc": …}``: no user id, name,
+  Chatham House room, every person reduced to ``{"bloc": …}`` wherever they sit in a
+  payload (a person is known by shape, see ``types.PERSON_MARK``): no user id, name,
   organisation or client id of anyone. Hidden messages and questions lose their body;
   results of a poll that hides them until close lose their tally until it closes.
 

@@ -60,15 +60,6 @@ MUTABLE_TYPES = frozenset(
 )
 MUTABLE_DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 
-#: Violations in live, whose service is being split into a package by issue 11; each goes
-#: when live's read models and constants move to live/types.py.
-KNOWN_IN_LIVE = frozenset(
-    {
-        # issue 11: live/schemas.py takes its length limits and names from live/service.py
-        ("live/schemas.py", "diaspora_hub.live.service"),
-    }
-)
-
 
 def _layer(path: str) -> str | None:
     """The layer of a module at ``path`` (relative to the package), None for top-level ones."""
@@ -183,8 +174,6 @@ def check(path: str, source: str) -> list[str]:
     layer = _layer(path)
     problems: list[str] = []
     for line, modules in _imported(path, tree):
-        if (path, modules[0]) in KNOWN_IN_LIVE:
-            continue
         found: dict[str, None] = {}  # one message per kind of problem and statement
         for module in modules:
             if layer is not None:

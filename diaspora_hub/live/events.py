@@ -196,6 +196,7 @@ from flask_babel import lazy_gettext as _l
 from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from diaspora_hub.accounts.auth import actor
 from diaspora_hub.accounts.models import User
@@ -205,8 +206,8 @@ from diaspora_hub.core.errors import AppError, Conflict, Unauthorised
 from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import presence, schemas, service
 from diaspora_hub.live.crowds import Crowds
-from diaspora_hub.live.service import Audience, Delivery, Outcome
 from diaspora_hub.live.snapshots import SharedViews
+from diaspora_hub.live.types import Audience, Delivery, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -396,7 +397,7 @@ def _handle(
             on_failure()
         if isinstance(exc, AppError):
             return _error(exc)
-        if isinstance(exc, IntegrityError):
+        if isinstance(exc, IntegrityError | StaleDataError):
             return _error(Conflict(_("That clashed with another change; try again.")))
         logger.exception("live event failed")
         return _error(ServerError())
@@ -443,7 +444,7 @@ def _record_crowd(connections: list[service.Connecting]) -> list[int | None]:
     """``_record`` for a crowd (see ``crowds``); if that fails, each connects on its own."""
     try:
         return _record(connections)
-    except SQLAlchemyError:
+    except Exception:  # each connection then runs on its own, and fails or not by itself
         logger.exception("live crowd could not connect together; connecting one by one")
         return [None] * len(connections)
 

@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 from diaspora_hub.core.schemas import Text
 from diaspora_hub.core.text import clean_text
 from diaspora_hub.live.models import QueueMode, ResultsVisibility, RoomMode
-from diaspora_hub.live.service import (
+from diaspora_hub.live.types import (
     MESSAGE_MAX_LENGTH,
     MODERATION_ACTIONS,
     QUESTION_MAX_LENGTH,

@@ -39,8 +39,6 @@ class ClientEvent:
 
     payload: type[ma.Schema]
     ack: object
-    #: ``forbidden`` for anyone but the room's facilitators
-    facilitators: bool = False
 
 
 CLIENT_EVENTS: dict[str, ClientEvent] = {
@@ -53,15 +51,16 @@ CLIENT_EVENTS: dict[str, ClientEvent] = {
     "upvote": ClientEvent(schemas.UpvoteSchema, UpvoteAck),
     "poll_vote": ClientEvent(schemas.PollVoteSchema, PollVoteAck),
     "react": ClientEvent(schemas.ReactSchema, ReactAck),
-    "floor": ClientEvent(schemas.FloorSchema, StoredAck, facilitators=True),
-    "queue_mode": ClientEvent(schemas.QueueModeSchema, StoredAck, facilitators=True),
-    "poll_open": ClientEvent(schemas.PollOpenSchema, PollAck, facilitators=True),
-    "poll_close": ClientEvent(schemas.PollCloseSchema, PollAck, facilitators=True),
-    "answer": ClientEvent(schemas.AnswerSchema, QuestionAck, facilitators=True),
-    "agenda": ClientEvent(schemas.AgendaSchema, AgendaAck, facilitators=True),
-    "hide": ClientEvent(schemas.HideSchema, StoredAck, facilitators=True),
-    "lock": ClientEvent(schemas.LockSchema, LockAck, facilitators=True),
-    "moderate": ClientEvent(schemas.ModerateSchema, ModerateAck, facilitators=True),
+    # the room's facilitators only (``forbidden`` for others)
+    "floor": ClientEvent(schemas.FloorSchema, StoredAck),
+    "queue_mode": ClientEvent(schemas.QueueModeSchema, StoredAck),
+    "poll_open": ClientEvent(schemas.PollOpenSchema, PollAck),
+    "poll_close": ClientEvent(schemas.PollCloseSchema, PollAck),
+    "answer": ClientEvent(schemas.AnswerSchema, QuestionAck),
+    "agenda": ClientEvent(schemas.AgendaSchema, AgendaAck),
+    "hide": ClientEvent(schemas.HideSchema, StoredAck),
+    "lock": ClientEvent(schemas.LockSchema, LockAck),
+    "moderate": ClientEvent(schemas.ModerateSchema, ModerateAck),
 }
 
 #: The server's events, each with its one payload.

@@ -190,11 +190,6 @@ def render() -> str:
         for name, e in CLIENT_EVENTS.items()
     ]
     parts.append("export interface ClientToServerEvents {\n" + "\n".join(client) + "\n}\n")
-    names = ", ".join(json.dumps(name) for name, e in CLIENT_EVENTS.items() if e.facilitators)
-    parts.append(
-        "/** Client events the server refuses (``forbidden``) to anyone but facilitators. */\n"
-        f"export const FACILITATOR_EVENTS: readonly (keyof ClientToServerEvents)[] = [{names}];\n"
-    )
     return "\n".join(parts)
 
 

@@ -13,6 +13,9 @@ FRONTEND_MANIFESTS := $(wildcard $(FRONTEND)/package.json $(FRONTEND)/package-lo
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src -type f 2>/dev/null) \
 	$(wildcard $(FRONTEND)/tsconfig.json)
 FRONTEND_BUNDLE := diaspora_hub/static/build/room.js
+# The browser's types of the /live protocol, generated from its Python description.
+PROTOCOL_TS := $(FRONTEND)/src/generated/protocol.ts
+PROTOCOL_SOURCES := $(wildcard diaspora_hub/live/protocol/*.py) diaspora_hub/live/schemas.py
 
 LINT_DIRS := $(wildcard diaspora_hub tests benchmarks)
 BENCHMARKS := $(wildcard benchmarks/bench_*.py)
@@ -33,7 +36,8 @@ help:
 	@echo "make system-deps  Debian packages the tests need (PostgreSQL, Redis, Chromium, Pango)"
 	@echo "make run          migrate, seed the demo data and serve on HOST:PORT (127.0.0.1:5000)"
 	@echo "make lint         ruff, mypy and the TypeScript type check"
-	@echo "make test         lint, the suite on SQLite, then the postgres-marked tests on PostgreSQL"
+	@echo "make test         lint, the front-end unit tests, the suite on SQLite, then the"
+	@echo "                  postgres-marked tests on PostgreSQL"
 	@echo "make bench        run every benchmarks/bench_*.py and print its figures"
 	@echo "make clean        remove caches and build output (keeps .venv; distclean removes it)"
 
@@ -49,7 +53,10 @@ $(NODE_STAMP): $(FRONTEND_MANIFESTS) | $(BIN)/python
 		else npm install --no-audit --no-fund; fi
 	touch $@
 
-$(FRONTEND_BUNDLE): $(NODE_STAMP) $(FRONTEND_SOURCES) $(FRONTEND_MANIFESTS)
+$(PROTOCOL_TS): $(PROTOCOL_SOURCES) | $(PY_STAMP)
+	$(BIN)/python -m diaspora_hub.live.protocol.typescript $@
+
+$(FRONTEND_BUNDLE): $(NODE_STAMP) $(PROTOCOL_TS) $(FRONTEND_SOURCES) $(FRONTEND_MANIFESTS)
 	cd $(FRONTEND) && npm run build
 
 # Compiled catalogs are build output (not committed): each .mo follows its .po.
@@ -88,7 +95,7 @@ run: install
 	$(BIN)/flask --app diaspora_hub:create_app seed-demo
 	$(BIN)/python wsgi.py
 
-lint: $(PY_STAMP) $(NODE_STAMP)
+lint: $(PY_STAMP) $(NODE_STAMP) $(PROTOCOL_TS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(if $(LINT_DIRS),$(BIN)/mypy $(LINT_DIRS))
@@ -96,6 +103,7 @@ lint: $(PY_STAMP) $(NODE_STAMP)
 
 test: system-deps install
 	$(MAKE) --no-print-directory lint
+	cd $(FRONTEND) && npm run --silent test
 	$(BIN)/pytest
 	$(BIN)/pytest -m postgres --db=postgresql || { status=$$?; \
 		if [ $$status -eq 5 ]; then echo "test: no test is marked postgres yet"; \
@@ -109,7 +117,7 @@ bench: install
 	done
 
 clean:
-	rm -rf diaspora_hub/static/build $(FRONTEND)/node_modules $(NODE_STAMP) \
+	rm -rf diaspora_hub/static/build $(FRONTEND)/node_modules $(NODE_STAMP) $(dir $(PROTOCOL_TS)) \
 		.pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build dist
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
 

@@ -3,7 +3,7 @@
 // after every (re)join. The server stores a ``client_id`` once, so a retry never doubles it.
 
 import type { Connection } from "./socket";
-import { Changes, type Outgoing, type RoomStore } from "./state";
+import { Changes, type RoomStore } from "./state";
 
 /** Codes after which the message is worth sending again; any other refusal is final. */
 const RETRYABLE = new Set([
@@ -30,53 +30,37 @@ export class Outbox {
   ) {}
 
   send(body: string): void {
-    const outgoing: Outgoing = {
-      clientId: newClientId(),
-      body,
-      seq: null,
-      attempt: 0,
-      inFlight: false,
-    };
-    this.store.outgoing.set(outgoing.clientId, outgoing);
+    const clientId = newClientId();
     const changes = new Changes();
-    changes.sections.add("outbox");
+    this.store.compose(clientId, body, changes);
     this.changed(changes);
-    this.push(outgoing);
+    this.push(clientId);
   }
 
   /** Send again everything not yet acknowledged: called after every successful join. */
   flush(): void {
-    for (const outgoing of this.store.outgoing.values()) {
-      outgoing.inFlight = false;
-      this.push(outgoing);
-    }
+    for (const clientId of this.store.resend()) this.push(clientId);
   }
 
-  private push(outgoing: Outgoing): void {
-    if (outgoing.inFlight || outgoing.seq !== null || !this.connection.live) return;
-    outgoing.inFlight = true;
-    outgoing.attempt += 1;
-    const attempt = outgoing.attempt;
-    void this.connection
-      .request<{ seq: number; duplicate: boolean }>("say", {
-        body: outgoing.body,
-        client_id: outgoing.clientId,
-      })
-      .then((ack) => {
-        if (outgoing.attempt !== attempt || !this.store.outgoing.has(outgoing.clientId)) return;
-        outgoing.inFlight = false;
-        const changes = new Changes();
-        if (ack.ok) {
-          this.store.acknowledge(outgoing.clientId, ack.seq, changes);
-        } else if (RETRYABLE.has(ack.error.code)) {
-          window.setTimeout(() => this.push(outgoing), RETRY_DELAY_MS);
-          return;
-        } else {
-          this.store.outgoing.delete(outgoing.clientId);
-          changes.sections.add("outbox");
-          this.refused(outgoing.body, ack.error.message);
-        }
-        this.changed(changes);
-      });
+  private push(clientId: string): void {
+    const body = this.store.outgoing.get(clientId)?.body;
+    if (body === undefined || !this.connection.live) return;
+    const attempt = this.store.startSending(clientId);
+    if (attempt === null) return;
+    void this.connection.request("say", { body, client_id: clientId }).then((ack) => {
+      if (!this.store.isCurrentAttempt(clientId, attempt)) return;
+      const changes = new Changes();
+      if (ack.ok) {
+        this.store.acknowledge(clientId, ack.seq, changes);
+      } else if (RETRYABLE.has(ack.error.code)) {
+        this.store.sendFailed(clientId);
+        window.setTimeout(() => this.push(clientId), RETRY_DELAY_MS);
+        return;
+      } else {
+        this.store.drop(clientId, changes);
+        this.refused(body, ack.error.message);
+      }
+      this.changed(changes);
+    });
   }
 }

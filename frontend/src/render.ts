@@ -15,10 +15,12 @@ import {
   secondsSince,
 } from "./format";
 import { blocLabel, type LabelKey, t } from "./i18n";
-import type { Person, Poll, PollResults, RoomState } from "./protocol";
+import type { Person, PollResults } from "./protocol";
 import { BLOCS } from "./protocol";
 import type { ConnectionState } from "./socket";
-import type { Changes, ChatMessage, RoomStore } from "./state";
+import type { Changes, ChatMessage, Frozen, HeldPoll, HeldState, RoomStore } from "./state";
+
+type Poll = Frozen<HeldPoll>;
 
 const STATE_LABELS: Record<ConnectionState, LabelKey> = {
   connecting: "state_connecting",
@@ -74,7 +76,7 @@ class PollView {
 
   constructor(
     private readonly poll: Poll,
-    chosen: number[] | undefined,
+    chosen: readonly number[] | undefined,
   ) {
     const headingId = `poll-${poll.id}-question`;
     this.meta = el("p", { class: "meta" });
@@ -90,7 +92,7 @@ class PollView {
     this.root.append(this.results, this.actions);
   }
 
-  private buildForm(chosen: number[] | undefined): void {
+  private buildForm(chosen: readonly number[] | undefined): void {
     const poll = this.poll;
     const type = poll.multiple ? "checkbox" : "radio";
     const hintId = `poll-${poll.id}-hint`;
@@ -131,7 +133,7 @@ class PollView {
     this.root.append(this.form);
   }
 
-  update(poll: Poll, chosen: number[] | undefined, facilitator: boolean): void {
+  update(poll: Poll, chosen: readonly number[] | undefined, facilitator: boolean): void {
     const parts = [
       t(poll.state === "open" ? "poll_open" : "poll_closed"),
       t(poll.multiple ? "poll_multiple" : "poll_single"),
@@ -189,7 +191,7 @@ function renderResults(poll: Poll): HTMLElement[] {
   return out;
 }
 
-function resultsTable(poll: Poll, results: PollResults): HTMLElement {
+function resultsTable(poll: Poll, results: Frozen<PollResults>): HTMLElement {
   const total = Math.max(1, results.voters);
   const rows = poll.choices.map((choice, index) => {
     const count = results.counts[index] ?? 0;
@@ -223,7 +225,7 @@ function resultsTable(poll: Poll, results: PollResults): HTMLElement {
   );
 }
 
-function blocTable(poll: Poll, results: PollResults): HTMLElement {
+function blocTable(poll: Poll, results: Frozen<PollResults>): HTMLElement {
   const rows = BLOCS.map((bloc) => {
     const tally = results.by_bloc[bloc];
     return el(
@@ -271,7 +273,7 @@ export class RoomView {
     private readonly store: RoomStore,
   ) {}
 
-  private get state(): RoomState | null {
+  private get state(): Frozen<HeldState> | null {
     return this.store.state;
   }
 
@@ -472,7 +474,7 @@ export class RoomView {
     this.setControls();
   }
 
-  private messageNode(message: ChatMessage): HTMLElement {
+  private messageNode(message: Frozen<ChatMessage>): HTMLElement {
     const facilitator = this.store.facilitator;
     const author = message.mine
       ? el("span", { class: "name", text: t("you") })
@@ -647,10 +649,11 @@ export class RoomView {
   private renderReactions(): void {
     const state = this.state;
     if (state === null) return;
+    const counts = new Map<string, number>(Object.entries(state.reactions));
     for (const button of this.root.querySelectorAll<HTMLButtonElement>("button[data-emoji]")) {
       const count = button.querySelector(".count");
       const name = button.dataset.emoji ?? "";
-      if (count !== null) count.textContent = number(state.reactions[name] ?? 0);
+      if (count !== null) count.textContent = number(counts.get(name) ?? 0);
     }
   }
 

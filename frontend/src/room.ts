@@ -6,16 +6,31 @@ import { byId } from "./dom";
 import { configure } from "./format";
 import { loadLabels, t } from "./i18n";
 import { Outbox } from "./outbox";
-import type { Ack, AckError, Presence, RoomData } from "./protocol";
+import {
+  type ClientEvent,
+  EMOJIS,
+  type FieldMessages,
+  MODERATION_ACTIONS,
+  oneOf,
+  type Payload,
+  RESULTS_VISIBILITIES,
+  type Reply,
+  type RoomData,
+} from "./protocol";
 import { RoomView } from "./render";
-import { Connection } from "./socket";
+import { type Answer, Connection } from "./socket";
 import { Changes, RoomStore, type Section } from "./state";
 
 const GAP_WAIT_MS = 1_000;
 const TICK_MS = 1_000;
 
-function errorText(error: AckError): string {
-  const details = Object.values(error.fields ?? {}).flat();
+/** Every message under a field, at any depth (lists have one per item). */
+function messages(value: FieldMessages): string[] {
+  return Array.isArray(value) ? value : Object.values(value).flatMap(messages);
+}
+
+function errorText(error: Exclude<Answer<ClientEvent>, { ok: true }>["error"]): string {
+  const details = "fields" in error ? Object.values(error.fields ?? {}).flatMap(messages) : [];
   return [error.message, ...details].join(" ");
 }
 
@@ -112,24 +127,24 @@ function start(root: HTMLElement, data: RoomData): void {
   });
 
   /** Send one event; show its refusal, or run ``done`` with the acknowledgement. */
-  async function run<T>(
-    name: string,
-    payload: Record<string, unknown>,
-    done?: (ack: { ok: true } & T) => void,
+  async function run<E extends ClientEvent>(
+    name: E,
+    payload: Payload<E>,
+    done?: (ack: Extract<Reply<E>, { ok: true }>) => void,
   ): Promise<boolean> {
     view.clearAlert();
-    const ack: Ack<T> = await connection.request<T>(name, payload);
+    const ack = await connection.request(name, payload);
     if (!ack.ok) {
       view.alert(errorText(ack.error));
       return false;
     }
-    done?.(ack);
+    done?.(ack as Extract<Reply<E>, { ok: true }>);
     return true;
   }
 
   /** Ask for the list of who is here (large rooms send counts with the join). */
   function listPeople(): void {
-    void run<{ presence: Presence }>("presence", {}, (ack) => {
+    void run("presence", {}, (ack) => {
       const changes = new Changes();
       store.setPresence(ack.presence, changes);
       show(changes);
@@ -149,9 +164,10 @@ function start(root: HTMLElement, data: RoomData): void {
     const id = (key: string): number => Number(data[key]);
     switch (data.action) {
       case "hand":
-        void run<{ ticket: string | null }>("hand", { up: state.you.hand === null }, (ack) => {
-          state.you.hand = ack.ticket;
-          refresh("you");
+        void run("hand", { up: state.you.hand === null }, (ack) => {
+          const changes = new Changes();
+          store.setHand(ack.ticket, changes);
+          show(changes);
         });
         break;
       case "floor":
@@ -190,12 +206,14 @@ function start(root: HTMLElement, data: RoomData): void {
         break;
       }
       case "react":
-        void run("react", { emoji: data.emoji });
+        if (oneOf(data.emoji, EMOJIS)) void run("react", { emoji: data.emoji });
         break;
       case "moderate": {
         const name = data.name ?? "";
-        if (data.act === "remove" && !window.confirm(t("confirm_remove", { name }))) break;
-        void run("moderate", { action: data.act, user: id("user") });
+        const action = data.act;
+        if (!oneOf(action, MODERATION_ACTIONS)) break;
+        if (action === "remove" && !window.confirm(t("confirm_remove", { name }))) break;
+        void run("moderate", { action, user: id("user") });
         break;
       }
       case "lock":
@@ -248,6 +266,7 @@ function start(root: HTMLElement, data: RoomData): void {
   pollForm?.addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new FormData(pollForm);
+    const results = String(form.get("results") ?? "live");
     const choices = String(form.get("choices") ?? "")
       .split("\n")
       .map((line) => line.trim())
@@ -259,7 +278,7 @@ function start(root: HTMLElement, data: RoomData): void {
         choices,
         multiple: form.get("multiple") !== null,
         anonymous: form.get("anonymous") !== null,
-        results: String(form.get("results") ?? "live"),
+        results: oneOf(results, RESULTS_VISIBILITIES) ? results : "live",
       },
       () => {
         pollForm.reset();
@@ -281,9 +300,10 @@ function start(root: HTMLElement, data: RoomData): void {
       view.alert(t(multiple ? "pick_any" : "pick_one"));
       return;
     }
-    void run<{ choices: number[] }>("poll_vote", { poll, choices }, (ack) => {
-      if (store.state !== null) store.state.you.votes[String(poll)] = ack.choices;
-      refresh("polls");
+    void run("poll_vote", { poll, choices }, (ack) => {
+      const changes = new Changes();
+      store.setVote(poll, ack.choices, changes);
+      show(changes);
     });
   });
 

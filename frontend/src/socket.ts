@@ -6,15 +6,21 @@
 import { io, type Socket } from "socket.io-client";
 import { t } from "./i18n";
 import type {
-  Ack,
-  AckError,
+  ClientEvent,
+  ClientToServerEvents,
+  ConnectErrorData,
+  ErrorBody,
   EventsPage,
   JoinAck,
-  Notice,
+  Payload,
   PresenceChange,
+  PresenceCounts,
+  Refusal,
+  Reply,
   RoomData,
   RoomEvent,
   RoomState,
+  ServerToClientEvents,
 } from "./protocol";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline" | "ended";
@@ -23,7 +29,7 @@ export interface ConnectionHandlers {
   state(state: ConnectionState, detail: string | null): void;
   joined(ack: JoinAck): void;
   event(event: RoomEvent): void;
-  presence(change: PresenceChange): void;
+  presence(change: PresenceChange | PresenceCounts): void;
   roomState(state: RoomState): void;
 }
 
@@ -35,12 +41,29 @@ const TRANSIENT = new Set(["server_error", "conflict", "rate_limited"]);
 const STALE = new Set(["unauthorised", "not_joined"]);
 const MAX_RESTARTS = 3;
 
-function failure(code: string, message: string): { ok: false; error: AckError } {
+/** An event the server never answered, or that was not sent: no connection. */
+export interface Unanswered {
+  ok: false;
+  error: { code: "no_answer" | "not_connected"; message: string };
+}
+
+/** What a client event comes back with. */
+export type Answer<E extends ClientEvent> = Reply<E> | Unanswered;
+
+function unanswered(code: Unanswered["error"]["code"], message: string): Unanswered {
   return { ok: false, error: { code, message } };
 }
 
+/** The room's id, then what the event carries: one client event's payload. */
+function withRoom<E extends ClientEvent>(
+  room: number,
+  payload: Payload<E>,
+): Parameters<ClientToServerEvents[E]>[0] {
+  return { room, ...payload } as Parameters<ClientToServerEvents[E]>[0];
+}
+
 export class Connection {
-  private readonly socket: Socket;
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private joined = false;
   private ended = false;
   private restarts = 0;
@@ -62,13 +85,13 @@ export class Connection {
     this.socket.on("event", (event: RoomEvent) => {
       if (event.room === this.data.room) this.on.event(event);
     });
-    this.socket.on("presence", (presence: PresenceChange) => {
+    this.socket.on("presence", (presence) => {
       if (presence.room === this.data.room) this.on.presence(presence);
     });
     this.socket.on("state", (state: RoomState) => {
       if (state.room.id === this.data.room) this.on.roomState(state);
     });
-    this.socket.on("notice", (notice: Notice) => {
+    this.socket.on("notice", (notice) => {
       if (notice.room === null || notice.room === this.data.room) this.end(notice.message);
     });
   }
@@ -94,20 +117,28 @@ export class Connection {
   }
 
   /** Send one client event with the room's id and wait for its acknowledgement. */
-  request<T>(name: string, payload: Record<string, unknown> = {}): Promise<Ack<T>> {
-    if (!this.live) return Promise.resolve(failure("not_connected", t("not_connected")));
-    return new Promise((resolve) => {
-      this.socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emit(name, { room: this.data.room, ...payload }, (error: Error | null, ack: Ack<T>) => {
-          if (error !== null) {
-            resolve(failure("no_answer", t("no_answer")));
-            return;
-          }
-          if (!ack.ok && STALE.has(ack.error.code)) this.restart();
-          resolve(ack);
-        });
-    });
+  async request<E extends ClientEvent>(name: E, payload: Payload<E>): Promise<Answer<E>> {
+    if (!this.live) return unanswered("not_connected", t("not_connected"));
+    let reply: Reply<E>;
+    try {
+      reply = await this.emitWithAck(name, withRoom(this.data.room, payload));
+    } catch {
+      return unanswered("no_answer", t("no_answer"));
+    }
+    if (!reply.ok && STALE.has(reply.error.code)) this.restart();
+    return reply;
+  }
+
+  /** ``emitWithAck`` with a time limit, for any one client event. */
+  private emitWithAck<E extends ClientEvent>(
+    name: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+  ): Promise<Reply<E>> {
+    // socket.io-client's types follow one event name at a time, not a generic one.
+    const socket = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
+      emitWithAck(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<Reply<E>>;
+    };
+    return socket.emitWithAck(name, payload);
   }
 
   /** Read the room's log after ``after`` over HTTP (what a join could not replay). */
@@ -143,7 +174,7 @@ export class Connection {
       .emit(
         "join",
         { room: this.data.room, since: this.since() },
-        (error: Error | null, ack: Ack<JoinAck>) => {
+        (error: Error | null, ack: JoinAck | Refusal) => {
           if (this.ended) return;
           if (error !== null) {
             if (this.socket.connected) this.restart();
@@ -161,7 +192,7 @@ export class Connection {
       );
   }
 
-  private joinRefused(error: AckError): void {
+  private joinRefused(error: ErrorBody): void {
     if (STALE.has(error.code)) {
       this.restart();
     } else if (TRANSIENT.has(error.code)) {
@@ -192,7 +223,7 @@ export class Connection {
       else if (this.current !== "connecting") this.setState("reconnecting");
       return;
     }
-    const code = (error as Error & { data?: { code?: string } }).data?.code;
+    const code = (error as Error & { data?: Partial<ConnectErrorData> }).data?.code;
     if (code === "unauthorised" || code === "forbidden_origin") {
       this.end(error.message);
       return;

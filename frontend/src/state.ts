@@ -4,22 +4,40 @@
 // Two cursors: ``lastSeq`` is the last event applied to the log (events are applied in
 // seq order, each once), ``stateSeq`` the last event the state reflects. An event at or
 // below ``stateSeq`` is already in the snapshot, so it only feeds the log.
+//
+// The store is the only writer of what it holds: other modules read it through ``Frozen``
+// types, and change it by calling its methods.
 
 import { isMe, personName } from "./format";
 import { t } from "./i18n";
 import type {
   Bloc,
+  BlocCounts,
   JoinAck,
   Person,
   Poll,
   Presence,
   PresenceChange,
+  PresenceCounts,
   PresentPerson,
   QueueEntry,
   Question,
   RoomEvent,
   RoomState,
 } from "./protocol";
+
+/** ``T`` that may be read, not written, at any depth. */
+export type Frozen<T> = T extends (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
+/** A poll as held here: ``voters`` is known from ``poll.voted`` even while the tally is hidden. */
+export type HeldPoll = Poll & { voters?: number };
+
+/** The room as held here: the last state, kept current by the events after it. */
+export type HeldState = Omit<RoomState, "polls"> & { polls: HeldPoll[] };
 
 export type Section =
   | "room"
@@ -56,8 +74,8 @@ export interface Outgoing {
 /** What one batch of input changed, for the view and the screen-reader summaries. */
 export class Changes {
   readonly sections = new Set<Section>();
-  readonly added: ChatMessage[] = [];
-  readonly updated: ChatMessage[] = [];
+  readonly added: Frozen<ChatMessage>[] = [];
+  readonly updated: Frozen<ChatMessage>[] = [];
   readonly notes: string[] = [];
   constructor(readonly catchingUp = false) {}
 }
@@ -78,39 +96,78 @@ function sortQuestions(questions: Question[]): void {
 }
 
 export class RoomStore {
-  state: RoomState | null = null;
-  stateSeq = 0;
-  lastSeq = 0;
-  /** Whether the person holding this page has the floor (see ``floor``). */
-  youSpeak = false;
-  /** Seconds each bloc spoke in finished turns (facilitators; the current turn runs on). */
-  closedSpeaking: Record<Bloc, number> | null = null;
-  readonly messages = new Map<number, ChatMessage>();
-  readonly outgoing = new Map<string, Outgoing>();
-  /** People removed from the room, as seen in the log, so facilitators can readmit them. */
-  readonly removed = new Map<number, Person>();
+  private held: HeldState | null = null;
+  private stateAt = 0;
+  private appliedTo = 0;
+  private speaking = false;
+  private closed: BlocCounts | null = null;
+  private asked = false;
+  private readonly chat = new Map<number, ChatMessage>();
+  private readonly sending = new Map<string, Outgoing>();
+  private readonly barred = new Map<number, Person>();
   private readonly pending = new Map<number, RoomEvent>();
   private readonly mine = new Set<number>();
 
+  get state(): Frozen<HeldState> | null {
+    return this.held;
+  }
+
+  /** The last event the state reflects. */
+  get stateSeq(): number {
+    return this.stateAt;
+  }
+
+  /** The last event applied to the log. */
+  get lastSeq(): number {
+    return this.appliedTo;
+  }
+
+  /** Whether the person holding this page has the floor (see ``floor``). */
+  get youSpeak(): boolean {
+    return this.speaking;
+  }
+
+  /** Seconds each bloc spoke in finished turns (facilitators; the current turn runs on). */
+  get closedSpeaking(): Frozen<BlocCounts> | null {
+    return this.closed;
+  }
+
+  /** The chat log by seq. */
+  get messages(): ReadonlyMap<number, Frozen<ChatMessage>> {
+    return this.chat;
+  }
+
+  /** Messages typed here and not yet seen in the log, by client id. */
+  get outgoing(): ReadonlyMap<string, Frozen<Outgoing>> {
+    return this.sending;
+  }
+
+  /** People removed from the room, as seen in the log, so facilitators can readmit them. */
+  get removed(): ReadonlyMap<number, Person> {
+    return this.barred;
+  }
+
   /** The person asked for the list of who is here (large rooms send counts only). */
-  wantsPeople = false;
+  get wantsPeople(): boolean {
+    return this.asked;
+  }
 
   get facilitator(): boolean {
-    return this.state?.you.facilitator ?? false;
+    return this.held?.you.facilitator ?? false;
   }
 
   /** Whether this person may see who is here by name (not so in Chatham House rooms). */
   get mayListPeople(): boolean {
-    return this.facilitator || this.state?.room.mode !== "chatham_house";
+    return this.facilitator || this.held?.room.mode !== "chatham_house";
   }
 
   /** Whether the held presence lacks the list this person asked for and may have. */
   get missingPeople(): boolean {
-    return this.wantsPeople && this.mayListPeople && this.state?.presence.people === undefined;
+    return this.asked && this.mayListPeople && this.held?.presence.people === undefined;
   }
 
   get muted(): boolean {
-    return this.state?.you.muted ?? false;
+    return this.held?.you.muted ?? false;
   }
 
   /** Whether events are waiting for one that has not arrived (a gap in the log). */
@@ -123,13 +180,13 @@ export class RoomStore {
    * behind what we hold (it was reset): everything is dropped and the caller joins anew.
    */
   join(ack: JoinAck, changes: Changes): boolean {
-    if (ack.state.last_seq < this.lastSeq) {
-      this.messages.clear();
+    if (ack.state.last_seq < this.appliedTo) {
+      this.chat.clear();
       this.pending.clear();
       this.mine.clear();
-      this.removed.clear();
-      this.lastSeq = 0;
-      this.stateSeq = 0;
+      this.barred.clear();
+      this.appliedTo = 0;
+      this.stateAt = 0;
       changes.sections.add("removed");
       return false;
     }
@@ -141,8 +198,8 @@ export class RoomStore {
 
   /** A ``state`` sent by the server: replace what we hold unless it is older. */
   replaceState(state: RoomState, changes: Changes): void {
-    if (this.state !== null && state.last_seq < this.stateSeq) {
-      this.state.you = state.you;
+    if (this.held !== null && state.last_seq < this.stateAt) {
+      this.held.you = state.you;
       changes.sections.add("you");
       return;
     }
@@ -150,9 +207,9 @@ export class RoomStore {
   }
 
   private adopt(state: RoomState, changes: Changes): void {
-    this.state = state;
-    this.stateSeq = state.last_seq;
-    this.youSpeak = isMe(state.speaker?.person);
+    this.held = state;
+    this.stateAt = state.last_seq;
+    this.speaking = isMe(state.speaker?.person);
     this.setSpeakingTime(Date.now());
     for (const section of [
       "room",
@@ -170,69 +227,124 @@ export class RoomStore {
   }
 
   /** Adopt the list of who is here, asked for with the ``presence`` event. */
-  setPresence(presence: Presence, changes: Changes): void {
-    if (this.state === null) return;
-    this.wantsPeople = true;
-    this.state.presence = presence;
+  setPresence(presence: Presence | PresenceCounts, changes: Changes): void {
+    if (this.held === null) return;
+    this.asked = true;
+    this.held.presence = presence;
     changes.sections.add("presence");
   }
 
   /** Apply a presence change to the list held since the last join or state. */
-  applyPresence(change: PresenceChange, changes: Changes): void {
-    if (this.state === null) return;
-    const held = this.state.presence;
+  applyPresence(change: PresenceChange | PresenceCounts, changes: Changes): void {
+    if (this.held === null) return;
+    const held = this.held.presence;
     let people = held.people;
     if (people !== undefined && change.people === undefined && this.mayListPeople) {
       // Counts only: the server does not keep this list current; ask for it again.
       people = undefined;
-      this.wantsPeople = true;
+      this.asked = true;
     }
     if (people !== undefined && change.people !== undefined) {
-      const gone = new Set<number | undefined>(change.left ?? []);
+      const gone = new Set<number | undefined>(change.left);
       for (const present of change.people) gone.add(present.person.id);
       people = [...people.filter((present) => !gone.has(present.person.id)), ...change.people];
       people.sort(byBlocThenName);
     }
     const counted = { room: held.room, counts: change.counts, total: change.total };
-    this.state.presence = people === undefined ? counted : { ...counted, people };
+    this.held.presence = people === undefined ? counted : { ...counted, people };
     changes.sections.add("presence");
   }
 
   /** Hold an event until every earlier one is applied; ignore ones applied already. */
   receive(event: RoomEvent): void {
-    if (event.seq > this.lastSeq) this.pending.set(event.seq, event);
+    if (event.seq > this.appliedTo) this.pending.set(event.seq, event);
   }
 
   /** Apply held events in seq order, as far as there is no gap. */
   drain(changes: Changes): void {
     for (;;) {
-      const next = this.pending.get(this.lastSeq + 1);
+      const next = this.pending.get(this.appliedTo + 1);
       if (next === undefined) break;
       this.pending.delete(next.seq);
-      this.lastSeq = next.seq;
-      const toState = next.seq > this.stateSeq;
+      this.appliedTo = next.seq;
+      const toState = next.seq > this.stateAt;
       this.apply(next, toState, changes);
-      if (toState) this.stateSeq = next.seq;
+      if (toState) this.stateAt = next.seq;
     }
     for (const seq of this.pending.keys()) {
-      if (seq <= this.lastSeq) this.pending.delete(seq);
+      if (seq <= this.appliedTo) this.pending.delete(seq);
     }
+  }
+
+  /** A message typed here, to send as ``clientId``. */
+  compose(clientId: string, body: string, changes: Changes): void {
+    this.sending.set(clientId, { clientId, body, seq: null, attempt: 0, inFlight: false });
+    changes.sections.add("outbox");
+  }
+
+  /**
+   * Start sending a message: its attempt number, or null when it is on its way already,
+   * stored, or gone.
+   */
+  startSending(clientId: string): number | null {
+    const outgoing = this.sending.get(clientId);
+    if (outgoing === undefined || outgoing.inFlight || outgoing.seq !== null) return null;
+    outgoing.inFlight = true;
+    outgoing.attempt += 1;
+    return outgoing.attempt;
+  }
+
+  /** Whether ``attempt`` is the latest one of a message still waiting to be stored. */
+  isCurrentAttempt(clientId: string, attempt: number): boolean {
+    return this.sending.get(clientId)?.attempt === attempt;
+  }
+
+  /** An attempt got no acknowledgement it could use: the message may be sent again. */
+  sendFailed(clientId: string): void {
+    const outgoing = this.sending.get(clientId);
+    if (outgoing !== undefined) outgoing.inFlight = false;
+  }
+
+  /** After a (re)join, every message not yet stored may be sent again. */
+  resend(): string[] {
+    for (const outgoing of this.sending.values()) outgoing.inFlight = false;
+    return [...this.sending.keys()];
+  }
+
+  /** The server refused the message for good. */
+  drop(clientId: string, changes: Changes): void {
+    this.sending.delete(clientId);
+    changes.sections.add("outbox");
   }
 
   /** Our ``say`` was stored as ``seq``. */
   acknowledge(clientId: string, seq: number, changes: Changes): void {
     this.mine.add(seq);
-    const stored = this.messages.get(seq);
-    const outgoing = this.outgoing.get(clientId);
+    const stored = this.chat.get(seq);
+    const outgoing = this.sending.get(clientId);
     if (stored !== undefined) {
       stored.mine = true;
       changes.updated.push(stored);
-      this.outgoing.delete(clientId);
+      this.sending.delete(clientId);
     } else if (outgoing !== undefined) {
       outgoing.seq = seq;
       outgoing.inFlight = false;
     }
     changes.sections.add("outbox");
+  }
+
+  /** Our hand is up with ``ticket``, or down (null), as the ``hand`` event acknowledged. */
+  setHand(ticket: string | null, changes: Changes): void {
+    if (this.held === null) return;
+    this.held.you.hand = ticket;
+    changes.sections.add("you");
+  }
+
+  /** Our vote in a poll, as the ``poll_vote`` event acknowledged. */
+  setVote(pollId: number, choices: number[], changes: Changes): void {
+    if (this.held === null) return;
+    this.held.you.votes[String(pollId)] = choices;
+    changes.sections.add("polls");
   }
 
   private apply(event: RoomEvent, toState: boolean, changes: Changes): void {
@@ -249,16 +361,16 @@ export class RoomStore {
       default:
         break;
     }
-    if (toState && this.state !== null) this.applyToState(this.state, event, changes);
+    if (toState && this.held !== null) this.applyToState(this.held, event, changes);
   }
 
   private addMessage(event: Extract<RoomEvent, { type: "message" }>, changes: Changes): void {
     let mine = isMe(event.actor) || this.mine.has(event.seq);
-    for (const outgoing of this.outgoing.values()) {
+    for (const outgoing of this.sending.values()) {
       const sameId =
         event.data.client_id !== undefined && outgoing.clientId === event.data.client_id;
       if (sameId || outgoing.seq === event.seq) {
-        this.outgoing.delete(outgoing.clientId);
+        this.sending.delete(outgoing.clientId);
         changes.sections.add("outbox");
         mine = true;
       }
@@ -271,21 +383,21 @@ export class RoomStore {
       hidden: event.data.hidden,
       mine,
     };
-    this.messages.set(event.seq, message);
+    this.chat.set(event.seq, message);
     changes.added.push(message);
   }
 
   private hide(target: number, kind: string, toState: boolean, changes: Changes): void {
     if (kind === "message") {
-      const message = this.messages.get(target);
+      const message = this.chat.get(target);
       if (message === undefined) return;
       message.hidden = true;
       if (!this.facilitator) message.body = null;
       changes.updated.push(message);
       return;
     }
-    if (!toState || this.state === null) return;
-    const questions = this.state.questions;
+    if (!toState || this.held === null) return;
+    const questions = this.held.questions;
     const index = questions.findIndex((q) => q.seq === target);
     const question = questions[index];
     if (question === undefined) return;
@@ -296,13 +408,13 @@ export class RoomStore {
 
   private noteModeration(action: string, user: Person, changes: Changes): void {
     if (user.id === undefined) return;
-    if (action === "remove") this.removed.set(user.id, user);
-    else if (action === "readmit") this.removed.delete(user.id);
+    if (action === "remove") this.barred.set(user.id, user);
+    else if (action === "readmit") this.barred.delete(user.id);
     else return;
     changes.sections.add("removed");
   }
 
-  private setQueue(state: RoomState, queue: QueueEntry[], changes: Changes): void {
+  private setQueue(state: HeldState, queue: QueueEntry[], changes: Changes): void {
     state.queue = queue;
     if (state.you.hand !== null && !queue.some((entry) => entry.ticket === state.you.hand)) {
       state.you.hand = null;
@@ -313,42 +425,42 @@ export class RoomStore {
 
   /** Speaking time as of ``reference`` (ms), minus the current turn, which runs on. */
   private setSpeakingTime(reference: number): void {
-    const time = this.state?.speaking_time;
+    const time = this.held?.speaking_time;
     if (time === undefined) {
-      this.closedSpeaking = null;
+      this.closed = null;
       return;
     }
     const closed = { ...time.by_bloc };
-    const speaker = this.state?.speaker;
+    const speaker = this.held?.speaker;
     if (speaker?.person) {
       const running = Math.max(0, (reference - Date.parse(speaker.since)) / 1000);
       closed[speaker.person.bloc] = Math.max(0, closed[speaker.person.bloc] - running);
     }
-    this.closedSpeaking = closed;
+    this.closed = closed;
   }
 
   /** Seconds per bloc up to now, the current turn included. */
   speakingNow(now: number = Date.now()): Record<Bloc, number> | null {
-    if (this.closedSpeaking === null) return null;
-    const totals = { ...this.closedSpeaking };
-    const speaker = this.state?.speaker;
+    if (this.closed === null) return null;
+    const totals = { ...this.closed };
+    const speaker = this.held?.speaker;
     if (speaker?.person) {
       totals[speaker.person.bloc] += Math.max(0, (now - Date.parse(speaker.since)) / 1000);
     }
     return totals;
   }
 
-  private findPoll(state: RoomState, id: number): Poll | undefined {
+  private findPoll(state: HeldState, id: number): HeldPoll | undefined {
     return state.polls.find((poll) => poll.id === id);
   }
 
-  private replacePoll(state: RoomState, poll: Poll): void {
+  private replacePoll(state: HeldState, poll: Poll): void {
     const index = state.polls.findIndex((p) => p.id === poll.id);
     if (index === -1) state.polls.push(poll);
     else state.polls[index] = poll;
   }
 
-  private applyToState(state: RoomState, event: RoomEvent, changes: Changes): void {
+  private applyToState(state: HeldState, event: RoomEvent, changes: Changes): void {
     switch (event.type) {
       case "room.mode":
         state.room.mode = event.data.mode;
@@ -370,7 +482,7 @@ export class RoomStore {
         const speaker = event.data.speaker;
         state.speaker = speaker;
         this.setQueue(state, event.data.queue, changes);
-        this.youSpeak =
+        this.speaking =
           speaker !== null &&
           (isMe(speaker.person) ||
             (speaker.person?.id === undefined &&
@@ -460,7 +572,7 @@ export class RoomStore {
         if (event.data.queue !== undefined) this.setQueue(state, event.data.queue, changes);
         if (event.data.previous) {
           state.speaker = null;
-          this.youSpeak = false;
+          this.speaking = false;
           changes.sections.add("speaking");
         }
         if ((action === "mute" || action === "unmute") && user.id !== undefined) {
@@ -477,9 +589,9 @@ export class RoomStore {
   }
 
   setUpvoted(questionId: number, up: boolean): void {
-    if (this.state === null) return;
-    const upvoted = this.state.you.upvoted.filter((id) => id !== questionId);
+    if (this.held === null) return;
+    const upvoted = this.held.you.upvoted.filter((id) => id !== questionId);
     if (up) upvoted.push(questionId);
-    this.state.you.upvoted = upvoted;
+    this.held.you.upvoted = upvoted;
   }
 }

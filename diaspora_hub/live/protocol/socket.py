@@ -7,7 +7,9 @@ callback. A refused event changes nothing and broadcasts nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import marshmallow as ma
 
@@ -41,32 +43,36 @@ class ClientEvent:
     ack: object
 
 
-CLIENT_EVENTS: dict[str, ClientEvent] = {
-    "join": ClientEvent(schemas.JoinSchema, JoinAck),
-    "leave": ClientEvent(schemas.LeaveSchema, LeaveAck),
-    "presence": ClientEvent(schemas.PresenceSchema, PresenceAck),
-    "say": ClientEvent(schemas.SaySchema, SayAck),
-    "hand": ClientEvent(schemas.HandSchema, HandAck),
-    "ask": ClientEvent(schemas.AskSchema, QuestionAck),
-    "upvote": ClientEvent(schemas.UpvoteSchema, UpvoteAck),
-    "poll_vote": ClientEvent(schemas.PollVoteSchema, PollVoteAck),
-    "react": ClientEvent(schemas.ReactSchema, ReactAck),
-    # the room's facilitators only (``forbidden`` for others)
-    "floor": ClientEvent(schemas.FloorSchema, StoredAck),
-    "queue_mode": ClientEvent(schemas.QueueModeSchema, StoredAck),
-    "poll_open": ClientEvent(schemas.PollOpenSchema, PollAck),
-    "poll_close": ClientEvent(schemas.PollCloseSchema, PollAck),
-    "answer": ClientEvent(schemas.AnswerSchema, QuestionAck),
-    "agenda": ClientEvent(schemas.AgendaSchema, AgendaAck),
-    "hide": ClientEvent(schemas.HideSchema, StoredAck),
-    "lock": ClientEvent(schemas.LockSchema, LockAck),
-    "moderate": ClientEvent(schemas.ModerateSchema, ModerateAck),
-}
+CLIENT_EVENTS: Mapping[str, ClientEvent] = MappingProxyType(
+    {
+        "join": ClientEvent(schemas.JoinSchema, JoinAck),
+        "leave": ClientEvent(schemas.LeaveSchema, LeaveAck),
+        "presence": ClientEvent(schemas.PresenceSchema, PresenceAck),
+        "say": ClientEvent(schemas.SaySchema, SayAck),
+        "hand": ClientEvent(schemas.HandSchema, HandAck),
+        "ask": ClientEvent(schemas.AskSchema, QuestionAck),
+        "upvote": ClientEvent(schemas.UpvoteSchema, UpvoteAck),
+        "poll_vote": ClientEvent(schemas.PollVoteSchema, PollVoteAck),
+        "react": ClientEvent(schemas.ReactSchema, ReactAck),
+        # the room's facilitators only (``forbidden`` for others)
+        "floor": ClientEvent(schemas.FloorSchema, StoredAck),
+        "queue_mode": ClientEvent(schemas.QueueModeSchema, StoredAck),
+        "poll_open": ClientEvent(schemas.PollOpenSchema, PollAck),
+        "poll_close": ClientEvent(schemas.PollCloseSchema, PollAck),
+        "answer": ClientEvent(schemas.AnswerSchema, QuestionAck),
+        "agenda": ClientEvent(schemas.AgendaSchema, AgendaAck),
+        "hide": ClientEvent(schemas.HideSchema, StoredAck),
+        "lock": ClientEvent(schemas.LockSchema, LockAck),
+        "moderate": ClientEvent(schemas.ModerateSchema, ModerateAck),
+    }
+)
 
 #: The server's events, each with its one payload.
-SERVER_EVENTS: dict[str, object] = {
-    "event": RoomEvent,
-    "presence": PresenceChange | PresenceCounts,
-    "state": RoomState,
-    "notice": Notice,
-}
+SERVER_EVENTS: Mapping[str, object] = MappingProxyType(
+    {
+        "event": RoomEvent,
+        "presence": PresenceChange | PresenceCounts,
+        "state": RoomState,
+        "notice": Notice,
+    }
+)

@@ -222,11 +222,6 @@ def test_the_first_event_of_a_room_and_ended_sessions_follow_the_protocol(
     assert {"ack:join", "notice"} <= seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events._refuse raises the built-in ConnectionRefusedError, which python-socketio "
-    "sends as 'Connection refused by server' without data.code",
-)
 def test_refused_connections_follow_the_protocol(app, live_client):
     client = live_client(None)
     listening = socketio.server._send_packet

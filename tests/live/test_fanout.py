@@ -238,18 +238,21 @@ def test_an_acknowledgement_never_overtakes_the_broadcasts_sent_before_it(
     server, world, direct_writes
 ):
     stalled = StalledReader(server, world.tokens[world.people[1].id])
-    assert stalled.join(world.room_id)["ok"]
-    speaker, bodies, last_seq = _speaker_saying_everything(server, world)
     try:
+        assert stalled.join(world.room_id)["ok"]
+        speaker, bodies, last_seq = _speaker_saying_everything(server, world)
         # Most of those wait in its queue behind a full connection, while its own message is
         # answered at once, and quickly enough to be written directly if nothing waited.
-        before, ack = stalled.say(world.room_id, "Mine, after all of them.", "after-all")
-        after = stalled.events(until_seq=ack["seq"]) if before[-1]["seq"] < ack["seq"] else []
+        try:
+            before, ack = stalled.say(world.room_id, "Mine, after all of them.", "after-all")
+            assert ack["ok"], ack
+            last = before[-1]["seq"]
+            after = stalled.events(until_seq=ack["seq"]) if last < ack["seq"] else []
+        finally:
+            speaker.close()
     finally:
         stalled.close()
-        speaker.close()
 
-    assert ack["ok"], ack
     assert ack["seq"] > last_seq
     # Every broadcast sent before the acknowledgement was heard before it, in order.
     seqs = [event["seq"] for event in before]
@@ -268,10 +271,14 @@ def _speaker_saying_everything(
     what it said, and the last ``seq``."""
     person = world.people[0]
     speaker = LiveClient("speaker", person.id, world.tokens[person.id], server.url)
-    speaker.connect(server.url)
-    speaker.join(world.room_id)
     said = [f"{index:04d} " + "x" * BODY_LENGTH for index in range(MESSAGES)]
-    acks = [speaker.say(world.room_id, body, f"said-{n}") for n, body in enumerate(said)]
+    try:
+        speaker.connect(server.url)
+        speaker.join(world.room_id)
+        acks = [speaker.say(world.room_id, body, f"said-{n}") for n, body in enumerate(said)]
+    except BaseException:
+        speaker.close()
+        raise
     return speaker, said, acks[-1]["seq"]
 
 

@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.stamp-python-deps
+# Every Python package installed, pinned: what the suite last passed with (make constraints).
+CONSTRAINTS := constraints.txt
 NODE_STAMP := $(VENV)/.stamp-node-deps
 
 FRONTEND := frontend
@@ -32,7 +34,9 @@ PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
 .PHONY: help install system-deps run lint test bench clean distclean
 
 help:
-	@echo "make install      virtualenv, Python and Node dependencies, front-end bundle"
+	@echo "make install      virtualenv, Python (pinned by constraints.txt) and Node dependencies,"
+	@echo "                  front-end bundle"
+	@echo "make constraints  resolve pyproject.toml afresh and pin every package in constraints.txt"
 	@echo "make system-deps  Debian packages the tests need (PostgreSQL, Redis, Chromium, Pango)"
 	@echo "make run          migrate, seed the demo data and serve on HOST:PORT (127.0.0.1:5000)"
 	@echo "make lint         ruff, mypy and the TypeScript type check"
@@ -44,9 +48,22 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(PY_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(PY_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
+
+.PHONY: constraints
+# Resolve pyproject.toml afresh in a scratch virtualenv and pin every package it installs.
+# Then `make install test` with the new pins, and commit constraints.txt if they pass.
+constraints:
+	rm -rf $(VENV)-constraints
+	$(PYTHON) -m venv $(VENV)-constraints
+	$(VENV)-constraints/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	{ echo "# Every package that make install installs, pinned. Refresh: make constraints."; \
+		echo "# Resolved with $$($(VENV)-constraints/bin/python -V) on $$(date -u +%Y-%m-%d)."; \
+		$(VENV)-constraints/bin/python -m pip freeze --exclude-editable; } > $(CONSTRAINTS)
+	rm -rf $(VENV)-constraints
 
 $(NODE_STAMP): $(FRONTEND_MANIFESTS) | $(BIN)/python
 	cd $(FRONTEND) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \

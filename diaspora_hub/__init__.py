@@ -48,7 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=[app.config["PUBLIC_ORIGIN"]],
         serializer=JsonPacket,
     )
-    socketio.server.manager.attach(app.config["LIVE_SEND_BACKLOG"])
+    socketio.server.manager.attach(
+        app.config["LIVE_SEND_BACKLOG"], direct=app.config["LIVE_DIRECT_WRITES"]
+    )
     errors.register_error_handlers(app)
     web.init_app(app)
     api.init_app(app)

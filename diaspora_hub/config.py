@@ -77,6 +77,8 @@ def from_environment() -> dict[str, Any]:
         "SEND_BUFFER_BYTES": int(os.environ.get("SEND_BUFFER_BYTES", "0")),
         # Packets a live connection may fall behind before it is hung up (live.fanout).
         "LIVE_SEND_BACKLOG": int(os.environ.get("LIVE_SEND_BACKLOG", "1000")),
+        # Off: every live packet takes the library's own queue and writer (live.fanout).
+        "LIVE_DIRECT_WRITES": os.environ.get("LIVE_DIRECT_WRITES", "1") not in ("0", "false"),
         "WEBSOCKET_COMPRESSION": os.environ.get("WEBSOCKET_COMPRESSION", "") in ("1", "true"),
         "GC_FREEZE_SECONDS": float(os.environ.get("GC_FREEZE_SECONDS", "1")),
         "GC_FULL_SECONDS": float(os.environ.get("GC_FULL_SECONDS", "3600")),

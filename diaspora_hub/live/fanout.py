@@ -19,7 +19,27 @@ in a tunnel) would grow it for as long as its room talks. One ``LIVE_SEND_BACKLO
 packets behind is hung up instead; its client reconnects and joins again from its last
 ``seq``, which costs nothing that the room has not already stored.
 
-Direct writes need eventlet (the production server): other modes keep the library's path.
+Each socket hears its packets in the order the server sent them, whichever path each took.
+This is what the direct path relies on:
+
+- Everything for a socket (broadcasts, acknowledgements, messages to one person) passes
+  through ``Fanout._send``, in the order the server produced it.
+- A packet is written directly only when its socket's queue is empty and its send lock is
+  free. The library's writer takes packets off the queue and then takes the send lock for
+  each with no green switch in between (eventlet switches only where a thread waits), so
+  an empty queue and a free lock mean nothing queued earlier is still on its way: a packet
+  written directly never overtakes one queued earlier for the same socket.
+- Once one packet for a socket is queued, every later one is queued behind it until the
+  writer has sent them all; an acknowledgement is never written ahead of a broadcast
+  sent before it, nor the other way round.
+- A frame the kernel takes only in part is finished while its send lock is held, and
+  whatever comes next for that socket (the writer's next packet, or a later direct write,
+  which then takes the library's path) waits for the lock, granted in turn.
+
+Direct writes need eventlet (the production server) and the private parts of
+python-engineio and eventlet read here, all probed at start-up: other modes, a version
+that lacks one (the log says which) and ``LIVE_DIRECT_WRITES`` off keep the library's path
+for every packet, without the hang-up on a backlog.
 """
 
 from __future__ import annotations
@@ -39,8 +59,21 @@ logger = logging.getLogger(__name__)
 
 #: Where a WebSocket is kept on the engine.io socket it serves.
 WEBSOCKET = "diaspora_hub_websocket"
-#: What is read of python-engineio's sockets, besides their queue and state flags.
-_ENGINE_SOCKET_NEEDS = ("check_ping_timeout", "_websocket_handler")
+#: What is read of python-engineio's server and sockets, and of eventlet's WebSockets and
+#: green sockets, beyond their documented interfaces: probed at start-up by ``missing``.
+ENGINE_SERVER_NEEDS = ("_async", "sockets", "send_packet", "start_background_task")
+ENGINE_SOCKET_NEEDS = (
+    "_websocket_handler",
+    "check_ping_timeout",
+    "queue",
+    "upgraded",
+    "upgrading",
+    "closing",
+    "closed",
+    "server",
+)
+WEBSOCKET_NEEDS = ("_sendlock", "socket")
+GREEN_SOCKET_NEEDS = ("fd",)
 
 
 def manager(redis_url: str | None) -> socketio.Manager:
@@ -71,12 +104,30 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
     _backlog = 0
     _attached = False
 
-    def attach(self, backlog: int) -> None:
+    def attach(self, backlog: int, *, direct: bool = True) -> None:
         """Write this server's messages directly where a WebSocket allows it, and hang up
-        on a WebSocket ``backlog`` packets behind; in other async modes, nothing changes."""
+        on a WebSocket ``backlog`` packets behind; without ``direct``, in other async
+        modes, or with a library that lacks what is read of it, nothing changes."""
         eio = self.server.eio
-        if not _keep_websockets(eio):
+        if not direct:
+            logger.info(
+                "Direct writes are off (LIVE_DIRECT_WRITES): the library's own send path is kept."
+            )
             return
+        if eio.async_mode != "eventlet":
+            logger.info(
+                "Direct writes need eventlet, not %s: the library's own send path is kept.",
+                eio.async_mode,
+            )
+            return
+        absent = missing(eio)
+        if absent is not None:
+            logger.warning(
+                "Direct writes are off: %s is missing, so the library's own send path is kept.",
+                absent,
+            )
+            return
+        _keep_websockets(eio)
         self._library_send = eio.send_packet
         self._backlog = backlog
         self._attached = True
@@ -141,16 +192,56 @@ class Fanout(socketio.Manager):  # type: ignore[misc]
                 self._send(eio_sid, packet, bytes_)
 
 
-def _keep_websockets(eio: Any) -> bool:
-    """Keep each engine.io socket's WebSocket where ``_writable`` finds it (eventlet)."""
-    if eio.async_mode != "eventlet":
-        return False
+def missing(eio: Any) -> str | None:
+    """The first private part of python-engineio or eventlet read here that the installed
+    versions lack, named ``owner.attribute``; None when they have them all."""
     from engineio.socket import Socket
+    from eventlet import patcher
     from eventlet.greenio import GreenSocket
+    from eventlet.websocket import RFC6455WebSocket
 
-    if not all(hasattr(Socket, name) for name in _ENGINE_SOCKET_NEEDS):
-        logger.warning("This python-engineio differs from the one known: no direct writes.")
+    for name in ENGINE_SERVER_NEEDS:
+        if not _has(eio, name):
+            return f"engineio.Server.{name}"
+    if not isinstance(eio._async, dict) or eio._async.get("websocket") is None:
+        return "engineio.Server._async['websocket']"
+    # Instances, since most of these are set by constructors; each built, never connected,
+    # only once what it needs is known to be there.
+    plain_socket = patcher.original("socket").socket()
+    try:
+        green_socket = GreenSocket(plain_socket)
+        probed: tuple[tuple[str, Callable[[], Any], tuple[str, ...]], ...] = (
+            ("engineio.socket.Socket", lambda: Socket(eio, "probe"), ENGINE_SOCKET_NEEDS),
+            ("eventlet.greenio.GreenSocket", lambda: green_socket, GREEN_SOCKET_NEEDS),
+            (
+                "eventlet.websocket.RFC6455WebSocket",
+                lambda: RFC6455WebSocket(green_socket, {}),
+                WEBSOCKET_NEEDS,
+            ),
+        )
+        for owner, build, names in probed:
+            instance = build()
+            for name in names:
+                if not _has(instance, name):
+                    return f"{owner}.{name}"
+    finally:
+        plain_socket.close()
+    return None
+
+
+def _has(instance: Any, name: str) -> bool:
+    # Not hasattr: GreenSocket.__getattr__ reads ``fd`` itself, so a missing ``fd`` would
+    # raise RecursionError, not AttributeError.
+    try:
+        getattr(instance, name)
+    except (AttributeError, RecursionError):
         return False
+    return True
+
+
+def _keep_websockets(eio: Any) -> None:
+    """Keep each engine.io socket's WebSocket where ``_writable`` finds it (eventlet)."""
+    from eventlet.greenio import GreenSocket
 
     library_websocket = eio._async["websocket"]
 
@@ -168,7 +259,6 @@ def _keep_websockets(eio: Any) -> bool:
             super().__init__(keep, engine)
 
     eio._async = {**eio._async, "websocket": Kept}
-    return True
 
 
 def _writable(engine_socket: Any) -> Any | None:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_login import login_required
 
 from diaspora_hub.accounts import schemas, service
-from diaspora_hub.accounts.auth import log_in, log_out, require_actor
+from diaspora_hub.accounts.auth import (
+    LOGIN_SCOPE,
+    log_in,
+    log_out,
+    login_limit,
+    remote_address,
+    require_actor,
+)
 from diaspora_hub.accounts.models import ApiToken, User
 from diaspora_hub.core.api import Blueprint
 from diaspora_hub.core.pagination import page_body, paginate
@@ -17,28 +23,26 @@ from diaspora_hub.extensions import db, limiter
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["RATELIMIT_LOGIN"])
-
-
 @bp.post("/register")
-@limiter.limit(_login_limit)
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE)
 @bp.arguments(schemas.RegisterSchema)
 @bp.response(201, schemas.UserSchema)
 def register(data: dict[str, Any]) -> User:
     """Create an account and log it in."""
-    user = service.register(db.session(), **data)
+    user = service.register(db.session(), **data, address=remote_address())
     log_in(user)
     return user
 
 
 @bp.post("/login")
-@limiter.limit(_login_limit)
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE)
 @bp.arguments(schemas.LoginSchema)
 @bp.response(200, schemas.UserSchema)
 def login(data: dict[str, Any]) -> User:
     """Log in; the response sets the session cookie."""
-    user = service.authenticate(db.session(), data["email"], data["password"])
+    user = service.authenticate(
+        db.session(), email=data["email"], password=data["password"], address=remote_address()
+    )
     log_in(user)
     return user
 

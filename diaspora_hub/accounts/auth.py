@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -50,6 +51,19 @@ def require_actor() -> User:
 _SESSION_USER_KEY = "_user_id"
 #: Flask-Login's identifier of the browser, which live connections are recorded under.
 _SESSION_ID_KEY = "_id"
+
+
+#: Login and registration, on the pages and in the API, share one flood limit per address.
+LOGIN_SCOPE = "login"
+
+
+def login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+def remote_address() -> str | None:
+    """The network address a request comes from, as the rate limits see it."""
+    return get_remote_address() or None
 
 
 def log_in(user: User, *, remember: bool = False) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Select, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
+from diaspora_hub.accounts import throttle
 from diaspora_hub.accounts.models import ApiToken, LoginSession, User
 from diaspora_hub.accounts.signals import sessions_revoked
 from diaspora_hub.core import audit
@@ -81,9 +82,14 @@ def register(
     language: str = "en",
     time_zone: str = "UTC",
     is_admin: bool = False,
+    address: str | None = None,
 ) -> User:
+    """Create an account. Asking for an address already taken is a guess (see
+    ``throttle``): it tells that the account exists."""
     email = normalise_email(email)
+    throttle.check(address=address, email=email)
     if get_by_email(session, email) is not None:
+        throttle.failed(address=address, email=email)
         raise Conflict(
             _("An account with this email already exists."),
             fields={"email": [_("Already registered.")]},
@@ -103,15 +109,25 @@ def register(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
-    """The person with these credentials; a refusal never says which part was wrong."""
+def authenticate(
+    session: Session, *, email: str, password: str, address: str | None = None
+) -> User:
+    """The person with these credentials; a refusal never says which part was wrong.
+
+    Guesses from ``address`` and at this account are slowed down (see ``throttle``).
+    """
+    email = normalise_email(email)
+    throttle.check(address=address, email=email)
     user = get_by_email(session, email)
     try:
         _hasher().verify(user.password_hash if user else _dummy_hash(_hasher()), password)
     except (VerificationError, InvalidHashError):
+        throttle.failed(address=address, email=email)
         raise Unauthorised(_("Email or password is wrong.")) from None
     if user is None or not user.is_active:
+        throttle.failed(address=address, email=email)
         raise Unauthorised(_("Email or password is wrong."))
+    throttle.succeeded(email=email)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return user

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from diaspora_hub.accounts import schemas, service
-from diaspora_hub.accounts.auth import log_in, log_out, require_actor
+from diaspora_hub.accounts.auth import (
+    LOGIN_SCOPE,
+    log_in,
+    log_out,
+    login_limit,
+    remote_address,
+    require_actor,
+)
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.pagination import paginate
@@ -19,12 +26,8 @@ from diaspora_hub.extensions import db, limiter
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["RATELIMIT_LOGIN"])
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE, methods=["POST"])
 def register() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return see_other(url_for("main.index"))
@@ -35,7 +38,7 @@ def register() -> Response | str | tuple[str, int]:
     try:
         data = load(schemas.RegisterFormSchema(), form_input())
         data.pop("password_confirm")
-        user = service.register(db.session(), **data)
+        user = service.register(db.session(), **data, address=remote_address())
     except AppError as exc:
         return render_form_error("accounts/register.html", exc, time_zones=time_zone_names())
     log_in(user)
@@ -44,13 +47,15 @@ def register() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE, methods=["POST"])
 def login() -> Response | str | tuple[str, int]:
     if not _is_post():
         return render_template("accounts/login.html", errors={}, form={})
     try:
         data = load(schemas.LoginFormSchema(), form_input())
-        user = service.authenticate(db.session(), data["email"], data["password"])
+        user = service.authenticate(
+            db.session(), email=data["email"], password=data["password"], address=remote_address()
+        )
     except AppError as exc:
         return render_form_error("accounts/login.html", exc)
     log_in(user, remember=data["remember"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, render_template, request
+from flask import Flask, after_this_request, current_app, redirect, render_template, request
 from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from diaspora_hub.core.errors import AppError, ValidationFailed
+from diaspora_hub.core.errors import AppError, ValidationFailed, error_headers
 from diaspora_hub.core.text import markdown_excerpt, render_markdown
 from diaspora_hub.extensions import db
 
@@ -32,6 +32,14 @@ def form_input(*list_fields: str) -> dict[str, Any]:
 
 def render_form_error(template: str, exc: AppError, **context: Any) -> tuple[str, int]:
     """Show the form again with the submitted values and what was wrong with them."""
+    headers = error_headers(exc)
+    if headers:
+
+        @after_this_request
+        def _with_headers(response: Response) -> Response:
+            response.headers.update(headers)
+            return response
+
     return render_template(
         template, errors=exc.fields or {}, error_message=exc.message, form=request.form, **context
     ), exc.status

@@ -66,7 +66,40 @@ def raise_validation_error(messages: Any) -> NoReturn:
 _LOCATIONS = frozenset({"json", "query", "querystring", "form", "files", "headers", "view_args"})
 
 
+#: Integers a database column holds (signed 64 bits); any other is a mistake or a probe.
+_INTEGERS = range(-(2**63), 2**63)
+
+
+def _out_of_range(data: Any, path: str = "") -> dict[str, Any]:
+    """Where in parsed input an integer lies beyond what the database holds."""
+    found: dict[str, Any] = {}
+    if isinstance(data, dict):
+        items: Iterator[tuple[Any, Any]] = iter(data.items())
+    elif isinstance(data, list | tuple | set):
+        items = iter(enumerate(data))
+    else:
+        if isinstance(data, int) and not isinstance(data, bool) and data not in _INTEGERS:
+            found[path or "_schema"] = ["Number too large."]
+        return found
+    for key, value in items:
+        found.update(_out_of_range(value, f"{path}.{key}" if path else str(key)))
+    return found
+
+
+def check_integers(data: Any) -> None:
+    """Refuse (400) input holding an integer no column can store, in one place for every
+    parser, instead of letting it overflow a query (a 500) further on."""
+    found = _out_of_range(data)
+    if found:
+        raise ValidationFailed(fields=found)
+
+
 class Parser(FlaskParser):
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        parsed = super().parse(*args, **kwargs)
+        check_integers(parsed)
+        return parsed
+
     def handle_error(
         self,
         error: ma.ValidationError,
@@ -119,4 +152,5 @@ def load(schema: ma.Schema, data: Any, *, partial: bool = False) -> dict[str, An
         result: dict[str, Any] = schema.load(data, partial=partial)
     except ma.ValidationError as exc:
         raise_validation_error(exc.messages)
+    check_integers(result)
     return result

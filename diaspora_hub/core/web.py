@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, after_this_request, current_app, redirect, render_template, request
 from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from diaspora_hub.core.errors import AppError, ValidationFailed, error_headers
@@ -116,7 +117,38 @@ def local_time(moment: Any) -> str:
     return f"{format_date(moment, 'medium')}, {format_time(moment, 'short')} {zone}".strip()
 
 
+#: The largest id a database column holds (signed 64 bits).
+LARGEST_ID = 2**63 - 1
+
+
+def _at_most(largest: int) -> str:
+    """A regular expression of the decimal numbers from 0 to ``largest``."""
+    digits = str(largest)
+    shorter = rf"\d{{1,{len(digits) - 1}}}"
+    same_length = [
+        f"{digits[:i]}[0-{int(digit) - 1}]\\d{{{len(digits) - i - 1}}}"
+        for i, digit in enumerate(digits)
+        if digit != "0"
+    ]
+    return "(?:" + "|".join([shorter, *same_length, digits]) + ")"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` that matches only what a database id can be: a larger number in a path
+    is no such thing (404), not an overflow deep in a query. The limit is in the pattern,
+    not only in the conversion, so that a rule of the same path with other methods does
+    not turn the answer into 405."""
+
+    regex = _at_most(LARGEST_ID)
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: each rule binds its converters when added.
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_api_writes_are_json)
     app.after_request(_commit_once)
     app.after_request(_security_headers)

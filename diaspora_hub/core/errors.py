@@ -115,6 +115,8 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "wrong_type",
     429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
 }
 
 _HTTP_MESSAGES = {
@@ -154,6 +156,14 @@ def register_error_handlers(app: Flask) -> None:
         body, status = render_error(exc.status, exc.code, exc.message, exc.fields)
         return body, status, error_headers(exc)
 
+    @app.errorhandler(Exception)
+    def _server_error(exc: Exception) -> tuple[Response | str, int]:
+        if app.config["PROPAGATE_EXCEPTIONS"] or app.testing:
+            raise exc  # tests see the failure itself
+        # The traceback goes to the log, never into the answer.
+        app.logger.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+        return render_error(500, "server_error", str(_HTTP_MESSAGES[500]))
+
     @app.errorhandler(HTTPException)
     def _http_error(
         exc: HTTPException,
@@ -166,6 +176,12 @@ def register_error_handlers(app: Flask) -> None:
             message = exc.description
         body, status = render_error(status, _HTTP_CODES.get(status, "error"), message)
         return body, status, _limit_headers(exc)
+
+
+#: What is answered when even rendering the error fails (the database is down, say).
+BARE_SERVER_ERROR = (
+    b'{"error": {"code": "server_error", "message": "Something went wrong on our side."}}'
+)
 
 
 def _limit_headers(exc: HTTPException) -> dict[str, str]:

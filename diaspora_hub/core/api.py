@@ -7,7 +7,8 @@ JSON at all is 400 too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
 from typing import Any, NoReturn
 
 import flask
@@ -123,8 +124,72 @@ class Parser(FlaskParser):
         )
 
 
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def _needs_login(view: Callable[..., Any] | None) -> bool:
+    """Whether Flask-Login's ``login_required`` wraps ``view``."""
+    while view is not None:
+        if getattr(view, "__qualname__", "").startswith("login_required."):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def error_statuses(
+    method: str, *, takes_input: bool, path_arguments: bool, needs_login: bool
+) -> set[HTTPStatus]:
+    """The errors an operation can answer, all in the documented shape.
+
+    Any input can be invalid (400, 422 for a wrong type); a write can be refused to
+    anonymous people (401), to those without the right (403), conflict with the current
+    state (409), carry a body too large (413) and exceed the write budget (429); an object
+    named in the path can be missing or hidden (404) or restricted (401, 403).
+    """
+    statuses = {HTTPStatus.INTERNAL_SERVER_ERROR}
+    if takes_input:
+        statuses |= {HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY}
+    if needs_login:
+        statuses |= {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+    if path_arguments:
+        statuses |= {HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+    if method in _WRITES:
+        statuses |= {
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.UNAUTHORIZED,
+            HTTPStatus.FORBIDDEN,
+            HTTPStatus.CONFLICT,
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            HTTPStatus.TOO_MANY_REQUESTS,
+        }
+    return statuses
+
+
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = Parser()
+
+    def register_views_in_doc(
+        self, api: Any, app: flask.Flask, spec: Any, *, name: str, parameters: Any
+    ) -> None:
+        """Document every operation's error answers, not only its success."""
+        for endpoint, doc_info in self._docs.items():
+            full_endpoint = f"{name}.{endpoint}"
+            rule = next(app.url_map.iter_rules(full_endpoint))
+            needs_login = _needs_login(app.view_functions.get(full_endpoint))
+            for method, operation in doc_info.items():
+                if method == "parameters":
+                    continue
+                responses = operation.setdefault("response", {}).setdefault("responses", {})
+                statuses = error_statuses(
+                    method,
+                    takes_input="arguments" in operation,
+                    path_arguments=bool(rule.arguments),
+                    needs_login=needs_login,
+                )
+                for status in statuses:
+                    responses.setdefault(int(status), [status.name])
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
 
 class ErrorBodySchema(ma.Schema):

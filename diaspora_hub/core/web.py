@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, after_this_request, current_app, redirect, render_template, request
 from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
@@ -100,6 +101,14 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _private_answers(response: Response) -> Response:
+    """An answer to a known person (by cookie or token) may hold what only they may see:
+    no browser or proxy cache keeps it, also after logout on a shared computer."""
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _template_globals() -> dict[str, Any]:
     return {
         "render_markdown": render_markdown,
@@ -152,6 +161,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_api_writes_are_json)
     app.after_request(_commit_once)
     app.after_request(_security_headers)
+    app.after_request(_private_answers)
     app.context_processor(_template_globals)
     app.jinja_env.filters["pair"] = lambda value: (value, value)
     app.jinja_env.add_extension("jinja2.ext.do")

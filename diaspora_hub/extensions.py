@@ -16,9 +16,17 @@ from diaspora_hub.core.db import Base
 
 #: Methods that change something: each request with one counts against RATELIMIT_WRITES.
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-#: Endpoints with limits of their own (login and registration back off per guess).
-_OWN_LIMITS = frozenset(
-    {"accounts.login", "accounts.register", "auth_api.login", "auth_api.register"}
+#: Not counted: login and registration have limits of their own (they back off per
+#: guess), and logging out must work whatever was spent.
+_NOT_COUNTED = frozenset(
+    {
+        "accounts.login",
+        "accounts.register",
+        "accounts.logout",
+        "auth_api.login",
+        "auth_api.register",
+        "auth_api.logout",
+    }
 )
 
 
@@ -37,7 +45,7 @@ def _not_a_write() -> bool:
     return (
         request.method not in WRITE_METHODS
         or request.endpoint is None  # no such page: 404 whatever the budget
-        or request.endpoint in _OWN_LIMITS
+        or request.endpoint in _NOT_COUNTED
     )
 
 

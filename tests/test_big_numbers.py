@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from werkzeug.routing import AnyConverter, BaseConverter, IntegerConverter, Rule
 
+from diaspora_hub.organisations.models import Role
 from tests import factories
 
 TOO_BIG = 2**63
@@ -75,7 +76,10 @@ def test_huge_numbers_in_a_query_are_a_bad_request(app, session, login, path):
 
 def test_a_huge_page_of_a_list_counted_by_hand_is_a_bad_request(app, session, login):
     """Some pages read ``?page=`` themselves; the pagination refuses it all the same."""
-    space = factories.space(session)
     admin = factories.user(session, is_admin=True)
+    space = factories.space(session)
+    organisation = factories.organisation(session, members={admin: Role.ADMIN})
     session.commit()
-    assert login(admin).get(f"/spaces/{space.slug}/calls?page={TOO_BIG}").status_code == 400
+    browser = login(admin)
+    for path in (f"/spaces/{space.slug}/calls", f"/organisations/{organisation.slug}/members"):
+        assert browser.get(f"{path}?page={TOO_BIG}").status_code == 400, path

@@ -203,19 +203,20 @@ def _revoke_sessions_after_commit(session: Session, user: User, session_id: str 
     after_commit(session, lambda: sessions_revoked.send(user, session_id=session_id))
 
 
-def _end_logins(session: Session, user: User) -> None:
-    """End every login and every API token of ``user``, on the server."""
+def _end_logins(session: Session, user: User, *, tokens: bool) -> None:
+    """End every login of ``user`` on the server, and with ``tokens`` every API token."""
     now = utcnow()
     session.execute(
         update(LoginSession)
         .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    if tokens:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
 
 
 def change_password(
@@ -234,7 +235,7 @@ def change_password(
     )
     actor.password_hash = _hasher().hash(new_password)
     actor.session_version += 1
-    _end_logins(session, actor)
+    _end_logins(session, actor, tokens=True)
     audit.record(session, actor.id, "user.password_changed", "user", actor.id)
     _revoke_sessions_after_commit(session, actor, None)
     session.flush()
@@ -260,7 +261,8 @@ def log_out(
             )
             .values(revoked_at=utcnow())
         )
-    _revoke_sessions_after_commit(session, actor, session_id)
+    if session_id is not None:  # a request by token has no login to end
+        _revoke_sessions_after_commit(session, actor, session_id)
 
 
 def _require_admin(actor: User) -> None:
@@ -308,7 +310,8 @@ def update_person(
         person.is_active = is_active
         if not is_active:
             person.session_version += 1
-            _end_logins(session, person)
+            # Tokens stay, unusable while the account is inactive, usable again if it returns.
+            _end_logins(session, person, tokens=False)
             _revoke_sessions_after_commit(session, person, None)
         action = "user.activated" if is_active else "user.deactivated"
         audit.record(session, actor.id, action, "user", person.id)

@@ -188,6 +188,7 @@ def _limit_headers(exc: HTTPException) -> dict[str, str]:
     """How long a client held by a rate limit waits: until its window ends."""
     if not isinstance(exc, RateLimitExceeded):
         return {}
+    window = exc.limit.limit.get_expiry()
     current = limiter.current_limit
-    wait = current.reset_at - time.time() if current is not None else exc.limit.limit.get_expiry()
-    return {"Retry-After": str(max(1, math.ceil(wait)))}
+    wait = current.reset_at - time.time() if current is not None else window
+    return {"Retry-After": str(max(1, min(math.ceil(wait), window)))}

@@ -125,3 +125,20 @@ def test_after_the_wait_the_real_person_logs_in_and_starts_afresh(client, make_u
     assert api_login(client, person.email, PASSWORD).status_code == 200
     assert api_login(client, person.email, WRONG).status_code == 401
     assert api_login(client, person.email, PASSWORD).status_code == 200
+
+
+def test_the_flood_limit_per_address_is_one_for_every_door(app, client, make_user):
+    """Login and registration attempts from one address share ``RATELIMIT_LOGIN``."""
+    app.config["RATELIMIT_LOGIN"] = "6 per minute"
+    person = make_user()
+    address = "192.0.2.44"
+    doors = [
+        lambda: api_login(client, person.email, PASSWORD, address),
+        lambda: page_login(client, person.email, PASSWORD, address),
+        lambda: api_register(client, f"new{next(_addresses)}@example.org", address),
+    ]
+    assert all(doors[n % 3]().status_code < 400 for n in range(6))
+    refused = doors[0]()
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60

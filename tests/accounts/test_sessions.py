@@ -119,3 +119,15 @@ def test_a_session_cookie_of_the_old_shape_is_no_session(app, make_user):
     with browser.session_transaction() as cookie:
         cookie["_user_id"] = f"{person.id}:{person.session_version}"
     assert browser.get("/api/v1/auth/me").status_code == 401
+
+
+def test_deactivation_ends_every_login_and_reactivation_does_not_bring_it_back(
+    app, make_user, login
+):
+    admin, person = make_user(is_admin=True), make_user()
+    browser, admin_client = login(person), login(admin)
+    for active in (False, True):
+        answer = admin_client.patch(f"/api/v1/users/{person.id}", json={"is_active": active})
+        assert answer.status_code == 200
+    assert browser.get("/api/v1/auth/me").status_code == 401
+    assert login(person).get("/api/v1/auth/me").status_code == 200

@@ -49,8 +49,6 @@ def require_actor() -> User:
 
 #: Where Flask-Login keeps what names the logged-in person; ours names the login too.
 _SESSION_USER_KEY = "_user_id"
-#: Flask-Login's identifier of the browser, which live connections are recorded under.
-_SESSION_ID_KEY = "_id"
 
 
 #: Login and registration, on the pages and in the API, share one flood limit per address.
@@ -76,13 +74,13 @@ def log_in(user: User, *, remember: bool = False) -> None:
 
 def log_out(user: User) -> None:
     """End this browser's login on the server, then forget it here."""
-    service.log_out(
-        db.session(),
-        user,
-        session_user_id=session.get(_SESSION_USER_KEY),
-        session_id=session.get(_SESSION_ID_KEY),
-    )
+    service.log_out(db.session(), user, session_user_id=session.get(_SESSION_USER_KEY))
     logout_user()
+
+
+def login_key() -> str | None:
+    """What names this browser's login to live connections (None: no login, a token)."""
+    return service.login_key(session.get(_SESSION_USER_KEY))
 
 
 def select_locale() -> str | None:

@@ -159,6 +159,13 @@ def _session_secret(session_user_id: str) -> tuple[int, int, str] | None:
     return int(user_id), int(version), secret
 
 
+def login_key(session_user_id: str | None) -> str | None:
+    """What names a login to the rest of the app (live connections record it): the hash
+    of its secret, which the server keeps; None for no login."""
+    parts = _session_secret(session_user_id or "")
+    return _hash_secret(parts[2]) if parts is not None else None
+
+
 def load_session_user(session: Session, session_user_id: str) -> User | None:
     """Resolve the ``id:version:secret`` kept in the session cookie: an ended login, an
     outdated version or a deactivated person is no session."""
@@ -242,27 +249,25 @@ def change_password(
     return actor
 
 
-def log_out(
-    session: Session, actor: User, *, session_user_id: str | None, session_id: str | None
-) -> None:
+def log_out(session: Session, actor: User, *, session_user_id: str | None) -> None:
     """End this login on the server, and announce it so its live connections close too.
 
-    ``session_user_id`` is what the cookie keeps (see ``open_session``); ``session_id``
-    names the login to live connections.
+    ``session_user_id`` is what the cookie keeps (see ``open_session``); a request made
+    with a token has none, and ends nothing.
     """
-    parts = _session_secret(session_user_id or "")
-    if parts is not None and parts[0] == actor.id:
-        session.execute(
-            update(LoginSession)
-            .where(
-                LoginSession.key_hash == _hash_secret(parts[2]),
-                LoginSession.user_id == actor.id,
-                LoginSession.revoked_at.is_(None),
-            )
-            .values(revoked_at=utcnow())
+    key = login_key(session_user_id)
+    if key is None:
+        return
+    session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.key_hash == key,
+            LoginSession.user_id == actor.id,
+            LoginSession.revoked_at.is_(None),
         )
-    if session_id is not None:  # a request by token has no login to end
-        _revoke_sessions_after_commit(session, actor, session_id)
+        .values(revoked_at=utcnow())
+    )
+    _revoke_sessions_after_commit(session, actor, key)
 
 
 def _require_admin(actor: User) -> None:

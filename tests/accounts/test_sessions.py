@@ -131,3 +131,18 @@ def test_deactivation_ends_every_login_and_reactivation_does_not_bring_it_back(
         assert answer.status_code == 200
     assert browser.get("/api/v1/auth/me").status_code == 401
     assert login(person).get("/api/v1/auth/me").status_code == 200
+
+
+def test_logging_out_closes_the_live_connections_of_that_login_only(app, make_user, login):
+    """Two logins from the same browser and address: only the one that logs out ends."""
+    person = make_user()
+    laptop, phone = login(person), login(person)
+    laptop_live, phone_live = _live(app, laptop), _live(app, phone)
+    assert laptop_live.is_connected("/live")
+    assert phone_live.is_connected("/live")
+
+    laptop.post("/api/v1/auth/logout", json={})
+
+    assert not laptop_live.is_connected("/live")
+    assert phone_live.is_connected("/live")
+    phone_live.disconnect("/live")

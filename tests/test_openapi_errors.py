@@ -58,3 +58,9 @@ def test_changing_a_space_lists_its_errors(spec):
     statuses = set(spec["paths"]["/api/v1/spaces/{slug}"]["patch"]["responses"])
     assert {"200", "400", "401", "403", "404", "409", "413", "422", "429", "500"} <= statuses
     assert set(spec["paths"]["/api/v1/spaces"]["get"]["responses"]) >= {"200", "400", "422"}
+
+
+def test_a_429_says_how_long_to_wait(spec):
+    too_many = spec["paths"]["/api/v1/auth/login"]["post"]["responses"]["429"]
+    assert "Retry-After" in too_many["headers"]
+    assert _schema_of(spec, too_many) == {"$ref": "#/components/schemas/Error"}

@@ -166,6 +166,24 @@ def error_statuses(
     return statuses
 
 
+def _error_response(api: Any, status: HTTPStatus) -> str | dict[str, Any]:
+    """The documented error answer (smorest registers one per status); a 429 also says
+    how long to wait."""
+    if status != HTTPStatus.TOO_MANY_REQUESTS:
+        return status.name
+    return {
+        "description": "Too many requests (login back-off, flood or write limit).",
+        "schema": api.ERROR_SCHEMA,
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+        "content_type": None,
+    }
+
+
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = Parser()
 
@@ -188,7 +206,7 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
                     needs_login=needs_login,
                 )
                 for status in statuses:
-                    responses.setdefault(int(status), [status.name])
+                    responses.setdefault(int(status), [_error_response(api, status)])
         super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
 

@@ -57,7 +57,9 @@ def from_environment() -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: Flask-Limiter would put its own window's Retry-After on every response, over
+        # the shorter waits of login back-off; a 429 carries the right one (core.errors).
+        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute"),
         "RATELIMIT_WRITES": os.environ.get("RATELIMIT_WRITES", "120 per minute"),
         # argon2-cffi profile for password hashes; tests choose CHEAPEST.

@@ -121,6 +121,7 @@ def _serve_eventlet(
         max_size=max_connections,
         protocol=Protocol,
         log_output=False,
+        debug=False,  # eventlet's default puts tracebacks in 500 answers
     )
 
 

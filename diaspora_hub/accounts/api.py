@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, session
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from diaspora_hub.accounts import schemas, service
-from diaspora_hub.accounts.auth import require_actor
+from diaspora_hub.accounts.auth import (
+    LOGIN_SCOPE,
+    log_in,
+    log_out,
+    login_limit,
+    remote_address,
+    require_actor,
+)
 from diaspora_hub.accounts.models import ApiToken, User
 from diaspora_hub.core.api import Blueprint
 from diaspora_hub.core.pagination import page_body, paginate
@@ -17,29 +23,27 @@ from diaspora_hub.extensions import db, limiter
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["RATELIMIT_LOGIN"])
-
-
 @bp.post("/register")
-@limiter.limit(_login_limit)
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE)
 @bp.arguments(schemas.RegisterSchema)
 @bp.response(201, schemas.UserSchema)
 def register(data: dict[str, Any]) -> User:
     """Create an account and log it in."""
-    user = service.register(db.session(), **data)
-    login_user(user)
+    user = service.register(db.session(), **data, address=remote_address())
+    log_in(user)
     return user
 
 
 @bp.post("/login")
-@limiter.limit(_login_limit)
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE)
 @bp.arguments(schemas.LoginSchema)
 @bp.response(200, schemas.UserSchema)
 def login(data: dict[str, Any]) -> User:
     """Log in; the response sets the session cookie."""
-    user = service.authenticate(db.session(), data["email"], data["password"])
-    login_user(user)
+    user = service.authenticate(
+        db.session(), email=data["email"], password=data["password"], address=remote_address()
+    )
+    log_in(user)
     return user
 
 
@@ -47,8 +51,8 @@ def login(data: dict[str, Any]) -> User:
 @login_required
 @bp.response(204)
 def logout() -> None:
-    service.log_out(db.session(), require_actor(), session.get("_id"))
-    logout_user()
+    """Log out; this session ends on the server, so no copy of its cookie works again."""
+    log_out(require_actor())
 
 
 @bp.get("/me")
@@ -63,7 +67,7 @@ def me() -> User:
 @bp.arguments(schemas.ProfileSchema)
 @bp.response(200, schemas.UserSchema)
 def update_me(data: dict[str, Any]) -> User:
-    return service.update_profile(db.session(), require_actor(), data)
+    return service.update_profile(db.session(), require_actor(), **data)
 
 
 @bp.post("/password")
@@ -71,9 +75,9 @@ def update_me(data: dict[str, Any]) -> User:
 @bp.arguments(schemas.PasswordChangeSchema)
 @bp.response(200, schemas.UserSchema)
 def change_password(data: dict[str, Any]) -> User:
-    """Change the password; every other session of this person ends."""
+    """Change the password; every other session and every API token of this person ends."""
     user = service.change_password(db.session(), require_actor(), **data)
-    login_user(user)
+    log_in(user)
     return user
 
 
@@ -119,7 +123,7 @@ people_bp = Blueprint(
 @people_bp.response(200, schemas.PeoplePageSchema)
 def list_people(args: dict[str, Any]) -> dict[str, Any]:
     """List accounts (platform admins)."""
-    query = service.list_people(db.session(), require_actor(), args["q"])
+    query = service.list_people(db.session(), require_actor(), query=args["q"])
     page = paginate(db.session(), query, args["page"], args["per_page"])
     return page_body(page, page.items)
 
@@ -132,5 +136,5 @@ def update_person(data: dict[str, Any], user_id: int) -> User:
     """Grant or revoke the right to open spaces; deactivate or reactivate an account."""
     actor = require_actor()
     return service.update_person(
-        db.session(), actor, service.get_person(db.session(), actor, user_id), data
+        db.session(), actor, service.get_person(db.session(), actor, user_id), **data
     )

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, current_app, has_request_context, redirect, request, url_for
-from flask_login import current_user
+from flask import (
+    Flask,
+    Request,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from diaspora_hub.accounts import service
@@ -35,6 +45,42 @@ def require_actor() -> User:
     if user is None:
         raise Unauthorised()
     return user
+
+
+#: Where Flask-Login keeps what names the logged-in person; ours names the login too.
+_SESSION_USER_KEY = "_user_id"
+
+
+#: Login and registration, on the pages and in the API, share one flood limit per address.
+LOGIN_SCOPE = "login"
+
+
+def login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+def remote_address() -> str | None:
+    """The network address a request comes from, as the rate limits see it."""
+    return get_remote_address() or None
+
+
+def log_in(user: User, *, remember: bool = False) -> None:
+    """Log ``user`` in, as a new login the server keeps (see ``service.open_session``)."""
+    value = service.open_session(db.session(), user)
+    login_user(user, remember=remember)
+    # Flask-Login stores ``get_id()``; the cookie (and remember-me) must name this login.
+    session[_SESSION_USER_KEY] = value
+
+
+def log_out(user: User) -> None:
+    """End this browser's login on the server, then forget it here."""
+    service.log_out(db.session(), user, session_user_id=session.get(_SESSION_USER_KEY))
+    logout_user()
+
+
+def login_key() -> str | None:
+    """What names this browser's login to live connections (None: no login, a token)."""
+    return service.login_key(session.get(_SESSION_USER_KEY))
 
 
 def select_locale() -> str | None:

@@ -1,4 +1,4 @@
-"""People and their API tokens."""
+"""People, their login sessions and their API tokens."""
 
 from __future__ import annotations
 
@@ -73,3 +73,17 @@ class ApiToken(TimestampMixin, Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginSession(TimestampMixin, Base):
+    """One login in one browser; the cookie names it, so logging out ends it on the server."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: whose login this is
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the secret kept in the signed cookie; the secret itself is never stored
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: set at logout, password change or deactivation; an ended session never comes back
+    revoked_at: Mapped[datetime | None]

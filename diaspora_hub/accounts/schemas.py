@@ -40,6 +40,11 @@ class LoginSchema(ma.Schema):
     password = fields.String(required=True, validate=validate.Length(max=256))
 
 
+class LoginFormSchema(LoginSchema):
+    #: the page's "keep me logged in on this device" box
+    remember = fields.Boolean(load_default=False)
+
+
 class ProfileSchema(ma.Schema):
     display_name = Text(min_length=1, max_length=80)
     language = fields.String(validate=validate.OneOf(LANGUAGES))

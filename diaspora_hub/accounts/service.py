@@ -17,7 +17,8 @@ from sqlalchemy import Select, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from diaspora_hub.accounts.models import ApiToken, User
+from diaspora_hub.accounts import throttle
+from diaspora_hub.accounts.models import ApiToken, LoginSession, User
 from diaspora_hub.accounts.signals import sessions_revoked
 from diaspora_hub.core import audit
 from diaspora_hub.core.db import after_commit, utcnow
@@ -81,9 +82,14 @@ def register(
     language: str = "en",
     time_zone: str = "UTC",
     is_admin: bool = False,
+    address: str | None = None,
 ) -> User:
+    """Create an account. Asking for an address already taken is a guess (see
+    ``throttle``): it tells that the account exists."""
     email = normalise_email(email)
+    throttle.check(address=address, email=email)
     if get_by_email(session, email) is not None:
+        throttle.failed(address=address, email=email)
         raise Conflict(
             _("An account with this email already exists."),
             fields={"email": [_("Already registered.")]},
@@ -103,66 +109,165 @@ def register(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
-    """The person with these credentials; a refusal never says which part was wrong."""
+def authenticate(
+    session: Session, *, email: str, password: str, address: str | None = None
+) -> User:
+    """The person with these credentials; a refusal never says which part was wrong.
+
+    Guesses from ``address`` and at this account are slowed down (see ``throttle``).
+    """
+    email = normalise_email(email)
+    throttle.check(address=address, email=email)
     user = get_by_email(session, email)
     try:
         _hasher().verify(user.password_hash if user else _dummy_hash(_hasher()), password)
     except (VerificationError, InvalidHashError):
+        throttle.failed(address=address, email=email)
         raise Unauthorised(_("Email or password is wrong.")) from None
     if user is None or not user.is_active:
+        throttle.failed(address=address, email=email)
         raise Unauthorised(_("Email or password is wrong."))
+    throttle.succeeded(email=email)
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return user
 
 
-def load_session_user(session: Session, session_user_id: str) -> User | None:
-    """Resolve the ``id:version`` kept in the session; an outdated version is no session."""
-    user_id, _sep, version = session_user_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    return user
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def update_profile(session: Session, user: User, changes: dict[str, Any]) -> User:
-    for key in ("display_name", "language", "time_zone"):
-        if key in changes:
-            setattr(user, key, changes[key])
+def open_session(session: Session, actor: User) -> str:
+    """Record a new login of ``actor``; what the session cookie keeps to name it.
+
+    The value is ``id:version:secret``: the server keeps only the secret's hash, so ending
+    the login (logout, password change) voids every copy of the cookie, remember-me too.
+    """
+    secret = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=actor.id, key_hash=_hash_secret(secret)))
     session.flush()
+    return f"{actor.id}:{actor.session_version}:{secret}"
+
+
+def _session_secret(session_user_id: str) -> tuple[int, int, str] | None:
+    parts = session_user_id.split(":", 2)
+    if len(parts) != 3:
+        return None
+    user_id, version, secret = parts
+    if not user_id.isdigit() or not version.isdigit() or not secret:
+        return None
+    return int(user_id), int(version), secret
+
+
+def login_key(session_user_id: str | None) -> str | None:
+    """What names a login to the rest of the app (live connections record it): the hash
+    of its secret, which the server keeps; None for no login."""
+    parts = _session_secret(session_user_id or "")
+    return _hash_secret(parts[2]) if parts is not None else None
+
+
+def load_session_user(session: Session, session_user_id: str) -> User | None:
+    """Resolve the ``id:version:secret`` kept in the session cookie: an ended login, an
+    outdated version or a deactivated person is no session."""
+    parts = _session_secret(session_user_id)
+    if parts is None:
+        return None
+    user_id, version, secret = parts
+    user = session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.key_hash == _hash_secret(secret),
+            LoginSession.revoked_at.is_(None),
+            User.id == user_id,
+        )
+    )
+    if user is None or not user.is_active or user.session_version != version:
+        return None
     return user
+
+
+def update_profile(
+    session: Session,
+    actor: User,
+    *,
+    display_name: str | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    """Change what is given of the person's own name, language and time zone."""
+    if display_name is not None:
+        actor.display_name = display_name
+    if language is not None:
+        actor.language = language
+    if time_zone is not None:
+        actor.time_zone = time_zone
+    session.flush()
+    return actor
 
 
 def _revoke_sessions_after_commit(session: Session, user: User, session_id: str | None) -> None:
     after_commit(session, lambda: sessions_revoked.send(user, session_id=session_id))
 
 
+def _end_logins(session: Session, user: User, *, tokens: bool) -> None:
+    """End every login of ``user`` on the server, and with ``tokens`` every API token."""
+    now = utcnow()
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if tokens:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+
 def change_password(
-    session: Session, user: User, *, current_password: str, new_password: str
+    session: Session, actor: User, *, current_password: str, new_password: str
 ) -> User:
-    """Set a new password and void every existing session of this person."""
+    """Set a new password and end every session and API token of this person; the caller
+    opens a new session for the browser that asked."""
     try:
-        _hasher().verify(user.password_hash, current_password)
+        _hasher().verify(actor.password_hash, current_password)
     except (VerificationError, InvalidHashError):
         raise ValidationFailed(
             fields={"current_password": [_("This is not your current password.")]}
         ) from None
     check_password_strength(
-        new_password, field="new_password", user_inputs=(user.email, user.display_name)
+        new_password, field="new_password", user_inputs=(actor.email, actor.display_name)
     )
-    user.password_hash = _hasher().hash(new_password)
-    user.session_version += 1
-    audit.record(session, user.id, "user.password_changed", "user", user.id)
-    _revoke_sessions_after_commit(session, user, None)
-    return user
+    actor.password_hash = _hasher().hash(new_password)
+    actor.session_version += 1
+    _end_logins(session, actor, tokens=True)
+    audit.record(session, actor.id, "user.password_changed", "user", actor.id)
+    _revoke_sessions_after_commit(session, actor, None)
+    session.flush()
+    return actor
 
 
-def log_out(session: Session, user: User, session_id: str | None) -> None:
-    """Announce the end of one session so its live connections close too."""
-    _revoke_sessions_after_commit(session, user, session_id)
+def log_out(session: Session, actor: User, *, session_user_id: str | None) -> None:
+    """End this login on the server, and announce it so its live connections close too.
+
+    ``session_user_id`` is what the cookie keeps (see ``open_session``); a request made
+    with a token has none, and ends nothing.
+    """
+    key = login_key(session_user_id)
+    if key is None:
+        return
+    session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.key_hash == key,
+            LoginSession.user_id == actor.id,
+            LoginSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    _revoke_sessions_after_commit(session, actor, key)
 
 
 def _require_admin(actor: User) -> None:
@@ -170,7 +275,7 @@ def _require_admin(actor: User) -> None:
         raise Forbidden(_("Only platform admins may do that."))
 
 
-def list_people(session: Session, actor: User, query: str = "") -> Select[tuple[User]]:
+def list_people(session: Session, actor: User, *, query: str = "") -> Select[tuple[User]]:
     """Everyone, for platform admins managing accounts."""
     _require_admin(actor)
     statement = select(User).order_by(User.display_name, User.id)
@@ -190,55 +295,60 @@ def get_person(session: Session, actor: User, user_id: int) -> User:
     return user
 
 
-def update_person(session: Session, actor: User, user: User, changes: dict[str, Any]) -> User:
+def update_person(
+    session: Session,
+    actor: User,
+    person: User,
+    *,
+    can_facilitate: bool | None = None,
+    is_active: bool | None = None,
+) -> User:
     """Admins grant the right to open spaces and (de)activate accounts, never their own."""
     _require_admin(actor)
-    if user.id == actor.id and changes.get("is_active") is False:
+    if person.id == actor.id and is_active is False:
         raise Conflict(_("You cannot deactivate your own account."))
-    if "can_facilitate" in changes and changes["can_facilitate"] != user.can_facilitate:
-        user.can_facilitate = changes["can_facilitate"]
-        action = "user.facilitator_granted" if user.can_facilitate else "user.facilitator_revoked"
-        audit.record(session, actor.id, action, "user", user.id)
-    if "is_active" in changes and changes["is_active"] != user.is_active:
-        user.is_active = changes["is_active"]
-        if not user.is_active:
-            user.session_version += 1
-            _revoke_sessions_after_commit(session, user, None)
-        action = "user.activated" if user.is_active else "user.deactivated"
-        audit.record(session, actor.id, action, "user", user.id)
+    if can_facilitate is not None and can_facilitate != person.can_facilitate:
+        person.can_facilitate = can_facilitate
+        action = "user.facilitator_granted" if can_facilitate else "user.facilitator_revoked"
+        audit.record(session, actor.id, action, "user", person.id)
+    if is_active is not None and is_active != person.is_active:
+        person.is_active = is_active
+        if not is_active:
+            person.session_version += 1
+            # Tokens stay, unusable while the account is inactive, usable again if it returns.
+            _end_logins(session, person, tokens=False)
+            _revoke_sessions_after_commit(session, person, None)
+        action = "user.activated" if is_active else "user.deactivated"
+        audit.record(session, actor.id, action, "user", person.id)
     session.flush()
-    return user
+    return person
 
 
-def _hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, str]:
     """Make a token; its secret is returned once and only its hash is kept."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=_hash_token(secret), prefix=secret[:10])
+    token = ApiToken(user=actor, name=name, token_hash=_hash_secret(secret), prefix=secret[:10])
     session.add(token)
     session.flush()
-    audit.record(session, user.id, "token.created", "api_token", token.id, name=name)
+    audit.record(session, actor.id, "token.created", "api_token", token.id, name=name)
     return token, secret
 
 
-def list_tokens(session: Session, user: User) -> list[ApiToken]:
+def list_tokens(session: Session, actor: User) -> list[ApiToken]:
     query = (
         select(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     )
     return list(session.scalars(query))
 
 
-def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id or token.revoked_at is not None:
+    if token is None or token.user_id != actor.id or token.revoked_at is not None:
         raise NotFound(_("No such token."))
     token.revoked_at = utcnow()
-    audit.record(session, user.id, "token.revoked", "api_token", token.id)
+    audit.record(session, actor.id, "token.revoked", "api_token", token.id)
     return token
 
 
@@ -281,7 +391,7 @@ class TokenOwner(NamedTuple):
 def token_owners(session: Session, tokens: Iterable[str]) -> dict[str, TokenOwner]:
     """By secret, the active people live, unrevoked tokens belong to (unknown ones left
     out); records the tokens' use."""
-    hashes = {_hash_token(token): token for token in tokens if token.startswith(TOKEN_PREFIX)}
+    hashes = {_hash_secret(token): token for token in tokens if token.startswith(TOKEN_PREFIX)}
     if not hashes:
         return {}
     now = utcnow()

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, session, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from diaspora_hub.accounts import schemas, service
-from diaspora_hub.accounts.auth import require_actor
+from diaspora_hub.accounts.auth import (
+    LOGIN_SCOPE,
+    log_in,
+    log_out,
+    login_limit,
+    remote_address,
+    require_actor,
+)
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.pagination import paginate
@@ -19,12 +26,8 @@ from diaspora_hub.extensions import db, limiter
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["RATELIMIT_LOGIN"])
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE, methods=["POST"])
 def register() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return see_other(url_for("main.index"))
@@ -35,25 +38,27 @@ def register() -> Response | str | tuple[str, int]:
     try:
         data = load(schemas.RegisterFormSchema(), form_input())
         data.pop("password_confirm")
-        user = service.register(db.session(), **data)
+        user = service.register(db.session(), **data, address=remote_address())
     except AppError as exc:
         return render_form_error("accounts/register.html", exc, time_zones=time_zone_names())
-    login_user(user)
+    log_in(user)
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
     return see_other(url_for("main.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.shared_limit(login_limit, scope=LOGIN_SCOPE, methods=["POST"])
 def login() -> Response | str | tuple[str, int]:
     if not _is_post():
         return render_template("accounts/login.html", errors={}, form={})
     try:
-        data = load(schemas.LoginSchema(), form_input())
-        user = service.authenticate(db.session(), data["email"], data["password"])
+        data = load(schemas.LoginFormSchema(), form_input())
+        user = service.authenticate(
+            db.session(), email=data["email"], password=data["password"], address=remote_address()
+        )
     except AppError as exc:
         return render_form_error("accounts/login.html", exc)
-    login_user(user, remember=bool(form_input().get("remember")))
+    log_in(user, remember=data["remember"])
     flash(_("You are logged in."), "success")
     return see_other(safe_next(url_for("main.index")))
 
@@ -61,8 +66,7 @@ def login() -> Response | str | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    service.log_out(db.session(), require_actor(), session.get("_id"))
-    logout_user()
+    log_out(require_actor())
     flash(_("You are logged out."), "success")
     return see_other(url_for("main.index"))
 
@@ -76,7 +80,7 @@ def settings() -> Response | str | tuple[str, int]:
         )
     try:
         service.update_profile(
-            db.session(), require_actor(), load(schemas.ProfileSchema(), form_input())
+            db.session(), require_actor(), **load(schemas.ProfileSchema(), form_input())
         )
     except AppError as exc:
         return render_form_error("accounts/settings.html", exc, time_zones=time_zone_names())
@@ -95,8 +99,8 @@ def password() -> Response | str | tuple[str, int]:
         user = service.change_password(db.session(), require_actor(), **data)
     except AppError as exc:
         return render_form_error("accounts/password.html", exc)
-    login_user(user)
-    flash(_("Your password is changed. Other sessions have been logged out."), "success")
+    log_in(user)
+    flash(_("Your password is changed. Other sessions and your API tokens have ended."), "success")
     return see_other(url_for("accounts.settings"))
 
 
@@ -140,7 +144,7 @@ def _is_post() -> bool:
 @login_required
 def people() -> str:
     args = load(schemas.PeopleQuerySchema(), request.args.to_dict())
-    query = service.list_people(db.session(), require_actor(), args["q"])
+    query = service.list_people(db.session(), require_actor(), query=args["q"])
     page = paginate(db.session(), query, args["page"], args["per_page"])
     return render_template("accounts/people.html", page=page, q=args["q"])
 
@@ -151,6 +155,6 @@ def update_person(user_id: int) -> Response:
     actor = require_actor()
     changes = load(schemas.PersonUpdateSchema(), form_input())
     person = service.get_person(db.session(), actor, user_id)
-    service.update_person(db.session(), actor, person, changes)
+    service.update_person(db.session(), actor, person, **changes)
     flash(_("%(name)s is updated.", name=person.display_name), "success")
     return see_other(safe_next(url_for("accounts.people")))

@@ -10,7 +10,8 @@ blueprints to it with :func:`register`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
 from typing import Any, NoReturn
 
 import flask
@@ -71,7 +72,40 @@ def raise_validation_error(messages: Any) -> NoReturn:
 _LOCATIONS = frozenset({"json", "query", "querystring", "form", "files", "headers", "view_args"})
 
 
+#: Integers a database column holds (signed 64 bits); any other is a mistake or a probe.
+_INTEGERS = range(-(2**63), 2**63)
+
+
+def _out_of_range(data: Any, path: str = "") -> dict[str, Any]:
+    """Where in parsed input an integer lies beyond what the database holds."""
+    found: dict[str, Any] = {}
+    if isinstance(data, dict):
+        items: Iterator[tuple[Any, Any]] = iter(data.items())
+    elif isinstance(data, list | tuple | set):
+        items = iter(enumerate(data))
+    else:
+        if isinstance(data, int) and not isinstance(data, bool) and data not in _INTEGERS:
+            found[path or "_schema"] = ["Number too large."]
+        return found
+    for key, value in items:
+        found.update(_out_of_range(value, f"{path}.{key}" if path else str(key)))
+    return found
+
+
+def check_integers(data: Any) -> None:
+    """Refuse (400) input holding an integer no column can store, in one place for every
+    parser, instead of letting it overflow a query (a 500) further on."""
+    found = _out_of_range(data)
+    if found:
+        raise ValidationFailed(fields=found)
+
+
 class Parser(FlaskParser):
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        parsed = super().parse(*args, **kwargs)
+        check_integers(parsed)
+        return parsed
+
     def handle_error(
         self,
         error: ma.ValidationError,
@@ -95,8 +129,90 @@ class Parser(FlaskParser):
         )
 
 
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def _needs_login(view: Callable[..., Any] | None) -> bool:
+    """Whether Flask-Login's ``login_required`` wraps ``view``."""
+    while view is not None:
+        if getattr(view, "__qualname__", "").startswith("login_required."):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def error_statuses(
+    method: str, *, takes_input: bool, path_arguments: bool, needs_login: bool
+) -> set[HTTPStatus]:
+    """The errors an operation can answer, all in the documented shape.
+
+    Any input can be invalid (400, 422 for a wrong type); a write can be refused to
+    anonymous people (401), to those without the right (403), conflict with the current
+    state (409), carry a body too large (413) and exceed the write budget (429); an object
+    named in the path can be missing or hidden (404) or restricted (401, 403).
+    """
+    statuses = {HTTPStatus.INTERNAL_SERVER_ERROR}
+    if takes_input:
+        statuses |= {HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY}
+    if needs_login:
+        statuses |= {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+    if path_arguments:
+        statuses |= {HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+    if method in _WRITES:
+        statuses |= {
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.UNAUTHORIZED,
+            HTTPStatus.FORBIDDEN,
+            HTTPStatus.CONFLICT,
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            HTTPStatus.TOO_MANY_REQUESTS,
+        }
+    return statuses
+
+
+def _error_response(api: Any, status: HTTPStatus) -> str | dict[str, Any]:
+    """The documented error answer (smorest registers one per status); a 429 also says
+    how long to wait."""
+    if status != HTTPStatus.TOO_MANY_REQUESTS:
+        return status.name
+    return {
+        "description": "Too many requests (login back-off, flood or write limit).",
+        "schema": api.ERROR_SCHEMA,
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+        "content_type": None,
+    }
+
+
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = Parser()
+
+    def register_views_in_doc(
+        self, api: Any, app: flask.Flask, spec: Any, *, name: str, parameters: Any
+    ) -> None:
+        """Document every operation's error answers, not only its success."""
+        for endpoint, doc_info in self._docs.items():
+            full_endpoint = f"{name}.{endpoint}"
+            rule = next(app.url_map.iter_rules(full_endpoint))
+            needs_login = _needs_login(app.view_functions.get(full_endpoint))
+            for method, operation in doc_info.items():
+                if method == "parameters":
+                    continue
+                responses = operation.setdefault("response", {}).setdefault("responses", {})
+                statuses = error_statuses(
+                    method,
+                    takes_input="arguments" in operation,
+                    path_arguments=bool(rule.arguments),
+                    needs_login=needs_login,
+                )
+                for status in statuses:
+                    responses.setdefault(int(status), [_error_response(api, status)])
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
 
 class ErrorBodySchema(ma.Schema):
@@ -155,4 +271,5 @@ def load(schema: ma.Schema, data: Any, *, partial: bool = False) -> dict[str, An
         result: dict[str, Any] = schema.load(data, partial=partial)
     except ma.ValidationError as exc:
         raise_validation_error(exc.messages)
+    check_integers(result)
     return result

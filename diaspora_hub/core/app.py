@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask
+from flask import Flask, Response
 from flask.ctx import RequestContext
+
+from diaspora_hub.core.errors import BARE_SERVER_ERROR
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -31,7 +33,17 @@ class _RequestContext(RequestContext):
 
 
 class Hub(Flask):
-    """Flask, whose requests leave no cycle behind when they match no route."""
+    """Flask, whose requests leave no cycle behind when they match no route, and whose
+    answer to a failure is never a traceback, even when rendering the error fails too."""
 
     def request_context(self, environ: WSGIEnvironment) -> RequestContext:
         return _RequestContext(self, environ)
+
+    def handle_exception(self, e: Exception) -> Response:
+        if self.config["PROPAGATE_EXCEPTIONS"] or self.testing:
+            return super().handle_exception(e)
+        try:
+            return super().handle_exception(e)
+        except Exception:  # the error page itself failed: answer the bare documented shape
+            self.logger.exception("the error response could not be rendered")
+            return Response(BARE_SERVER_ERROR, status=500, mimetype="application/json")

@@ -8,13 +8,15 @@ with :func:`after_commit` and runs after the commit succeeds, or never.
 from __future__ import annotations
 
 import enum
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -91,3 +93,26 @@ def _run_outbox(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_outbox(session: Session, previous_transaction: Any) -> None:
     session.info.pop(OUTBOX_KEY, None)
+
+
+#: How long an SQLite writer waits for another to finish, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_for_concurrent_writers(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    """The default database is an SQLite file that several requests write at once.
+
+    In WAL mode readers never hold up a writer's commit nor the reverse, and a writer
+    waits for another (the busy timeout) instead of failing with "database is locked".
+    Transactions stay short: each begins at its first write (the driver's default) and
+    the request commits once at its end.
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()

@@ -5,11 +5,16 @@ The API shape is always ``{"error": {"code", "message", "fields"?}}``.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
+
+from diaspora_hub.extensions import limiter
 
 FieldErrors = dict[str, Any]
 
@@ -80,6 +85,24 @@ class RateLimited(AppError):
     code = "rate_limited"
     default_message = _l("Too many requests; please wait a moment.")
 
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        retry_after: int | None = None,
+        fields: FieldErrors | None = None,
+    ) -> None:
+        super().__init__(message, fields=fields)
+        #: seconds to wait, sent as the Retry-After header
+        self.retry_after = retry_after
+
+
+def error_headers(exc: AppError) -> dict[str, str]:
+    """Headers an error's response carries besides its body."""
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
+
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -92,6 +115,8 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "wrong_type",
     429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
 }
 
 _HTTP_MESSAGES = {
@@ -127,15 +152,43 @@ def render_error(
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
-    def _app_error(exc: AppError) -> tuple[Response | str, int]:
-        return render_error(exc.status, exc.code, exc.message, exc.fields)
+    def _app_error(exc: AppError) -> tuple[Response | str, int, dict[str, str]]:
+        body, status = render_error(exc.status, exc.code, exc.message, exc.fields)
+        return body, status, error_headers(exc)
+
+    @app.errorhandler(Exception)
+    def _server_error(exc: Exception) -> tuple[Response | str, int]:
+        if app.config["PROPAGATE_EXCEPTIONS"] or app.testing:
+            raise exc  # tests see the failure itself
+        # The traceback goes to the log, never into the answer.
+        app.logger.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+        return render_error(500, "server_error", str(_HTTP_MESSAGES[500]))
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> tuple[Response | str, int] | HTTPException:
+    def _http_error(
+        exc: HTTPException,
+    ) -> tuple[Response | str, int, dict[str, str]] | HTTPException:
         status = exc.code or 500
         if status < 400:
             return exc
         message = str(_HTTP_MESSAGES.get(status, exc.description or exc.name))
         if status == 400 and exc.description and request.path.startswith("/api/"):
             message = exc.description
-        return render_error(status, _HTTP_CODES.get(status, "error"), message)
+        body, status = render_error(status, _HTTP_CODES.get(status, "error"), message)
+        return body, status, _limit_headers(exc)
+
+
+#: What is answered when even rendering the error fails (the database is down, say).
+BARE_SERVER_ERROR = (
+    b'{"error": {"code": "server_error", "message": "Something went wrong on our side."}}'
+)
+
+
+def _limit_headers(exc: HTTPException) -> dict[str, str]:
+    """How long a client held by a rate limit waits: until its window ends."""
+    if not isinstance(exc, RateLimitExceeded):
+        return {}
+    window = exc.limit.limit.get_expiry()
+    current = limiter.current_limit
+    wait = current.reset_at - time.time() if current is not None else window
+    return {"Retry-After": str(max(1, min(math.ceil(wait), window)))}

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from diaspora_hub.core.api import TooLong
+from diaspora_hub.core.pagination import MAX_PAGE
 from diaspora_hub.core.text import clean_text
 
 
@@ -31,7 +32,7 @@ class Text(fields.String):
 
 
 class PageArgs(ma.Schema):
-    page = fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, render_template, request
+from flask import Flask, after_this_request, current_app, redirect, render_template, request
 from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from diaspora_hub.core.errors import AppError, ValidationFailed
+from diaspora_hub.core.errors import AppError, ValidationFailed, error_headers
 from diaspora_hub.core.text import markdown_excerpt, render_markdown
 from diaspora_hub.extensions import db
 
@@ -32,6 +34,14 @@ def form_input(*list_fields: str) -> dict[str, Any]:
 
 def render_form_error(template: str, exc: AppError, **context: Any) -> tuple[str, int]:
     """Show the form again with the submitted values and what was wrong with them."""
+    headers = error_headers(exc)
+    if headers:
+
+        @after_this_request
+        def _with_headers(response: Response) -> Response:
+            response.headers.update(headers)
+            return response
+
     return render_template(
         template, errors=exc.fields or {}, error_message=exc.message, form=request.form, **context
     ), exc.status
@@ -91,6 +101,14 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _private_answers(response: Response) -> Response:
+    """An answer to a known person (by cookie or token) may hold what only they may see:
+    no browser or proxy cache keeps it, also after logout on a shared computer."""
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _template_globals() -> dict[str, Any]:
     return {
         "render_markdown": render_markdown,
@@ -108,10 +126,42 @@ def local_time(moment: Any) -> str:
     return f"{format_date(moment, 'medium')}, {format_time(moment, 'short')} {zone}".strip()
 
 
+#: The largest id a database column holds (signed 64 bits).
+LARGEST_ID = 2**63 - 1
+
+
+def _at_most(largest: int) -> str:
+    """A regular expression of the decimal numbers from 0 to ``largest``."""
+    digits = str(largest)
+    shorter = rf"\d{{1,{len(digits) - 1}}}"
+    same_length = [
+        f"{digits[:i]}[0-{int(digit) - 1}]\\d{{{len(digits) - i - 1}}}"
+        for i, digit in enumerate(digits)
+        if digit != "0"
+    ]
+    return "(?:" + "|".join([shorter, *same_length, digits]) + ")"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` that matches only what a database id can be: a larger number in a path
+    is no such thing (404), not an overflow deep in a query. The limit is in the pattern,
+    not only in the conversion, so that a rule of the same path with other methods does
+    not turn the answer into 405."""
+
+    regex = _at_most(LARGEST_ID)
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: each rule binds its converters when added.
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_api_writes_are_json)
     app.after_request(_commit_once)
     app.after_request(_security_headers)
+    app.after_request(_private_answers)
     app.context_processor(_template_globals)
     app.jinja_env.filters["pair"] = lambda value: (value, value)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from diaspora_hub.accounts.auth import actor
+from diaspora_hub.accounts.auth import actor, login_key
 from diaspora_hub.accounts.models import User
 from diaspora_hub.accounts.signals import sessions_revoked
 from diaspora_hub.core.api import load
@@ -307,7 +307,7 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             connecting = service.Connecting(
                 sid=_sid(),
                 user_id=user.id,
-                session_key=flask.session.get("_id"),
+                session_key=login_key(),
                 session_version=user.session_version,
             )
         else:

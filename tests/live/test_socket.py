@@ -68,12 +68,13 @@ def test_a_crowd_of_browsers_larger_than_the_database_pool_connects(app, live_cl
     with app.app_context():
         pool_size = db.engine.pool.size() + db.engine.pool._max_overflow  # type: ignore[attr-defined]
     people = [factories.user(session) for _ in range(pool_size + 5)]
+    logins = [accounts.open_session(session, person) for person in people]
     session.commit()
     browsers = []
-    for person in people:  # signed in as logging in would (more logins than its rate limit)
+    for signed_in in logins:  # signed in as logging in would (more logins than its rate limit)
         browser = app.test_client()
         with browser.session_transaction() as cookie:
-            cookie["_user_id"] = person.get_id()
+            cookie["_user_id"] = signed_in
             cookie["_fresh"] = True
         browsers.append(browser)
 

@@ -1,0 +1,164 @@
+"""JSON API of the meetings domain, under /api/v1."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask import Response, request
+from sqlalchemy import select
+
+from diaspora_hub.accounts.auth import actor, require_actor
+from diaspora_hub.core.api import Blueprint
+from diaspora_hub.core.pagination import page_body, paginate
+from diaspora_hub.extensions import db
+from diaspora_hub.meetings import exports, schemas, service
+from diaspora_hub.meetings.models import Meeting, Registration
+from diaspora_hub.meetings.types import MeetingFields, SlotRanking
+from diaspora_hub.spaces import service as spaces
+
+bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1", description="Meetings")
+
+ICS = "text/calendar"
+
+
+@bp.get("/spaces/<slug>/meetings")
+@bp.arguments(schemas.MeetingListArgs, location="query")
+@bp.response(200, schemas.MeetingPageSchema)
+def list_meetings(args: dict[str, Any], slug: str) -> dict[str, Any]:
+    """Meetings of a space, latest start first."""
+    session = db.session()
+    space = spaces.get_visible(session, actor(), slug)
+    query = select(Meeting).where(Meeting.space_id == space.id).order_by(Meeting.starts_at.desc())
+    page = paginate(session, query, args["page"], args["per_page"])
+    return page_body(page, page.items)
+
+
+@bp.post("/spaces/<slug>/meetings")
+@bp.arguments(schemas.MeetingInSchema)
+@bp.response(201, schemas.MeetingSchema)
+def create_meeting(data: dict[str, Any], slug: str) -> Meeting:
+    """Schedule a meeting (facilitators); its room opens at the start time."""
+    return service.create_meeting(db.session(), require_actor(), slug, fields=MeetingFields(**data))
+
+
+@bp.get("/spaces/<slug>/meetings/slots")
+@bp.arguments(schemas.SpaceSlotArgs, location="query")
+@bp.response(200, schemas.SlotRankingSchema)
+def space_slots(args: dict[str, Any], slug: str) -> SlotRanking:
+    """Best slots for the members of the space's organisations (facilitators); ``count`` > 1
+    plans a weekly series whose burden rotates between blocs."""
+    _space, ranking = service.space_slots(db.session(), require_actor(), slug, **args)
+    return ranking
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@bp.response(200, schemas.MeetingSchema)
+def get_meeting(meeting_id: int) -> Meeting:
+    """One meeting; times in UTC, ``time_zone`` is the zone they were entered in."""
+    return service.get_meeting(db.session(), actor(), meeting_id)
+
+
+@bp.patch("/meetings/<int:meeting_id>")
+@bp.arguments(schemas.MeetingChangeSchema(partial=True))
+@bp.response(200, schemas.MeetingSchema)
+def update_meeting(data: dict[str, Any], meeting_id: int) -> Meeting:
+    """Change a meeting before it starts; registered people are told, calendars update."""
+    session = db.session()
+    user = require_actor()
+    current = service.meeting_fields(service.get_meeting(session, user, meeting_id))
+    fields = dataclasses.replace(current, **data)
+    return service.update_meeting(session, user, meeting_id, fields=fields)
+
+
+@bp.post("/meetings/<int:meeting_id>/cancel")
+@bp.response(200, schemas.MeetingSchema)
+def cancel_meeting(meeting_id: int) -> Meeting:
+    """Cancel a meeting; calendars show it cancelled."""
+    return service.cancel_meeting(db.session(), require_actor(), meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/open")
+@bp.response(200, schemas.MeetingSchema)
+def open_meeting(meeting_id: int) -> Meeting:
+    """Open the meeting's room before its start time (facilitators)."""
+    return service.open_meeting(db.session(), require_actor(), meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/end")
+@bp.response(200, schemas.MeetingSchema)
+def end_meeting(meeting_id: int) -> Meeting:
+    """End the meeting; its room becomes read-only (facilitators)."""
+    return service.end_meeting(db.session(), require_actor(), meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+@bp.response(200, {"type": "string"}, content_type=ICS)
+def meeting_ics(meeting_id: int) -> Response:
+    """The meeting as an iCalendar file; the same UID through changes, a higher SEQUENCE."""
+    meeting = service.get_meeting(db.session(), actor(), meeting_id)
+    return Response(
+        exports.meeting_ics(meeting, base_url=request.host_url),
+        mimetype=ICS,
+        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/slots")
+@bp.arguments(schemas.SlotArgs, location="query")
+@bp.response(200, schemas.SlotRankingSchema)
+def meeting_slots(args: dict[str, Any], meeting_id: int) -> SlotRanking:
+    """Best slots to move a meeting to, for its registered and invited people (facilitators)."""
+    _meeting, ranking = service.meeting_slots(db.session(), require_actor(), meeting_id, **args)
+    return ranking
+
+
+@bp.get("/meetings/<int:meeting_id>/registrations")
+@bp.response(200, schemas.RegistrationSchema(many=True))
+def list_registrations(meeting_id: int) -> list[Registration]:
+    """Every registration, waiting list in order (facilitators)."""
+    _meeting, registrations = service.list_registrations(db.session(), require_actor(), meeting_id)
+    return registrations
+
+
+@bp.post("/meetings/<int:meeting_id>/registrations")
+@bp.arguments(schemas.RegistrationInSchema)
+@bp.response(201, schemas.RegistrationSchema)
+def register(data: dict[str, Any], meeting_id: int) -> Registration:
+    """Register in a category, for yourself or (delegates) for your organisation; 409 when
+    full unless ``waiting_list`` is true."""
+    return service.register(db.session(), require_actor(), meeting_id, **data)
+
+
+@bp.post("/meetings/<int:meeting_id>/registrations/<int:registration_id>/approve")
+@bp.response(200, schemas.RegistrationSchema)
+def approve(meeting_id: int, registration_id: int) -> Registration:
+    """Approve a pending registration (facilitators)."""
+    return service.approve(db.session(), require_actor(), meeting_id, registration_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/registrations/<int:registration_id>/decline")
+@bp.response(200, schemas.RegistrationSchema)
+def decline(meeting_id: int, registration_id: int) -> Registration:
+    """Decline a pending or waiting registration (facilitators); the waiting list moves up."""
+    return service.decline(db.session(), require_actor(), meeting_id, registration_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/registrations/<int:registration_id>/withdraw")
+@bp.response(200, schemas.RegistrationSchema)
+def withdraw(meeting_id: int, registration_id: int) -> Registration:
+    """Give up your place; the waiting list moves up."""
+    return service.withdraw(db.session(), require_actor(), meeting_id, registration_id)
+
+
+@bp.get("/calendar/<token>.ics")
+@bp.response(200, {"type": "string"}, content_type=ICS)
+def calendar_feed(token: str) -> Response:
+    """A person's private calendar feed (the token is its only credential)."""
+    return feed_response(token)
+
+
+def feed_response(token: str) -> Response:
+    person, meetings = service.feed(db.session(), token)
+    body = exports.to_ics(meetings, name=person.display_name, base_url=request.host_url)
+    return Response(body, mimetype=ICS, headers={"Cache-Control": "private, max-age=300"})

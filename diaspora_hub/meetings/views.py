@@ -309,7 +309,9 @@ def _meeting_form(user: User) -> MeetingFields:
     """The schedule form as the API would receive it, then the same validation."""
     form = request.form
     data: dict[str, Any] = {
-        name: form.get(name, "") for name in ("title", "description", "mode", "registration")
+        name: form[name]
+        for name in ("title", "description", "mode", "registration")
+        if form.get(name) or name == "title"
     }
     data["time_zone"] = user.time_zone or "UTC"
     for name in ("starts_at", "ends_at"):

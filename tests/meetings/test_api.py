@@ -72,9 +72,11 @@ def test_schedule_register_approve_through_the_api(world, login, session):
 
 
 def test_full_press_category_answers_409_with_the_field(world, login, session):
-    meeting = login(world.facilitator).post(
-        "/api/v1/spaces/remittances/meetings", json=_body(registration="open")
-    ).get_json()
+    meeting = (
+        login(world.facilitator)
+        .post("/api/v1/spaces/remittances/meetings", json=_body(registration="open"))
+        .get_json()
+    )
     path = f"/api/v1/meetings/{meeting['id']}/registrations"
     assert login(world.member).post(path, json={"category": "press"}).status_code == 201
     full = login(world.other_member).post(path, json={"category": "press"})

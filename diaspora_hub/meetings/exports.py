@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from markupsafe import Markup
@@ -71,15 +72,15 @@ def meeting_ics(meeting: Meeting, *, base_url: str) -> bytes:
 
 _ROW = 14
 _GAP = 10
-_LABEL = 150
+_LABEL = 190
 _BAR = 200
 _WIDTH = _LABEL + _BAR + 40
 
 
-def slots_svg(ranking: SlotRanking, *, zone: str, labels: dict[str, str]) -> Markup:
+def slots_svg(ranking: SlotRanking, *, labels: dict[str, str]) -> Markup:
     """People per bloc inside (solid) and outside (hatched) their working day, per candidate.
 
-    ``labels`` names the blocs in the viewer's language; times are in ``zone``.
+    ``labels`` names the blocs in the viewer's language; times are in the viewer's zone.
     """
     blocs = ranking.blocs
     block = _ROW * max(len(blocs), 1) + _GAP + 16
@@ -100,7 +101,7 @@ def slots_svg(ranking: SlotRanking, *, zone: str, labels: dict[str, str]) -> Mar
     ]
     for n, candidate in enumerate(ranking.candidates):
         top = n * block + 12
-        when = to_local(candidate.starts_at, zone).strftime("%a %d %b %H:%M")
+        when = format_datetime(candidate.starts_at, "EEE d MMM HH:mm")
         parts.append(
             f'<text x="0" y="{top}" class="slots-when" font-size="12" font-weight="bold" '
             f'fill="#1b1b1b">{escape(when)} · {candidate.inside}/'

@@ -119,7 +119,7 @@ def slots(slug: str) -> str | tuple[str, int]:
         space=space,
         meeting=None,
         ranking=ranking,
-        chart=_chart(ranking, user),
+        chart=_chart(ranking),
         local_value=_local_value(user),
         form=form,
         errors=errors,
@@ -384,11 +384,11 @@ def _registration_form() -> dict[str, Any]:
     return data
 
 
-def _chart(ranking: Any, user: User) -> Any:
+def _chart(ranking: Any) -> Any:
     if ranking is None or not ranking.candidates:
         return None
     labels = {bloc: bloc_label(bloc) for bloc in ranking.blocs}
-    return exports.slots_svg(ranking, zone=user.time_zone or "UTC", labels=labels)
+    return exports.slots_svg(ranking, labels=labels)
 
 
 def _local_value(user: User) -> Any:

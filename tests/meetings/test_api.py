@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from diaspora_hub.meetings.models import Registration
 pytestmark = pytest.mark.postgres
 
 
-def _body(**changes):
+def _body(**changes: Any) -> dict[str, Any]:
     start = (utcnow() + timedelta(days=5)).replace(microsecond=0)
     body = {
         "title": "Diaspora bonds",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +18,7 @@ from tests.meetings.conftest import schedule
 pytestmark = pytest.mark.postgres
 
 
-def _events(body: bytes) -> list:
+def _events(body: bytes) -> list[Any]:
     calendar = Calendar.from_ical(body)
     return list(calendar.walk("VEVENT"))
 

@@ -116,10 +116,10 @@ def test_opening_early_then_ending_makes_the_room_read_only(session, world):
     assert not room.is_locked
     state = live.room_state(session, world.member, room.id)
     assert state["room"]["title"] == meeting.title
-    service.end_meeting(session, world.facilitator, meeting.id)
+    ended = service.end_meeting(session, world.facilitator, meeting.id)
     session.commit()
     session.refresh(room)
-    assert meeting.state is MeetingState.ENDED
+    assert ended.state is MeetingState.ENDED
     assert room.is_locked
     assert room.ended_at is not None
     participant = session.scalar(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.meetings import service
-from diaspora_hub.meetings.models import Meeting, RegistrationStatus
+from diaspora_hub.meetings.models import Meeting, MeetingMode, RegistrationStatus
 from tests.meetings.conftest import schedule
 
 pytestmark = pytest.mark.postgres
@@ -146,3 +146,19 @@ def test_pages_speak_the_readers_language(app, world, login, session, language):
     page = login(world.member).get(f"/meetings/{meeting.id}").get_data(as_text=True)
     expected = {"fr": "Votre place", "es": "Su plaza"}[language]
     assert expected in page
+
+
+def test_chatham_house_meeting_names_nobody_to_participants(app, world, login, session):
+    with app.test_request_context():
+        meeting = schedule(session, world, mode=MeetingMode.CHATHAM_HOUSE)
+        service.register(
+            session, world.delegate, meeting.id, category="delegate", organisation="asf"
+        )
+        session.commit()
+    member = login(world.member)
+    for path in (f"/meetings/{meeting.id}", f"/api/v1/meetings/{meeting.id}"):
+        body = member.get(path).get_data(as_text=True)
+        assert world.delegate.display_name not in body
+        assert world.diaspora.name not in body
+        assert "/organisations/asf" not in body
+    assert member.get(f"/api/v1/meetings/{meeting.id}/registrations").status_code == 403

@@ -24,4 +24,5 @@ def init_app(app: Flask) -> None:
         notifications.register_kind(kind, label)
     scheduler.job("meetings.open_rooms", timedelta(minutes=1))(jobs.open_rooms)
     scheduler.job("meetings.reminders", timedelta(minutes=1))(jobs.reminders)
+    scheduler.job("meetings.attendance", timedelta(minutes=1))(jobs.attendance)
     sections.provider(views.space_section)

@@ -6,15 +6,22 @@ import dataclasses
 from typing import Any
 
 from flask import Response, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.core.api import Blueprint
+from diaspora_hub.core.errors import NotFound
 from diaspora_hub.core.pagination import page_body, paginate
 from diaspora_hub.extensions import db
 from diaspora_hub.meetings import exports, schemas, service
-from diaspora_hub.meetings.models import Meeting, Registration
-from diaspora_hub.meetings.types import MeetingFields, SlotRanking
+from diaspora_hub.meetings.models import Feedback, Meeting, Minutes, MinutesVersion, Registration
+from diaspora_hub.meetings.types import (
+    AttendanceReport,
+    FeedbackSummary,
+    MeetingFields,
+    SlotRanking,
+)
 from diaspora_hub.spaces import service as spaces
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1", description="Meetings")
@@ -162,3 +169,69 @@ def feed_response(token: str) -> Response:
     person, meetings = service.feed(db.session(), token)
     body = exports.to_ics(meetings, name=person.display_name, base_url=request.host_url)
     return Response(body, mimetype=ICS, headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance")
+@bp.response(200, schemas.AttendanceSchema)
+def attendance(meeting_id: int) -> AttendanceReport:
+    """Attendance from room presence, by bloc; by person too except to participants of a
+    Chatham House meeting (facilitators and registered people)."""
+    return service.attendance(db.session(), require_actor(), meeting_id)
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+@bp.response(200, schemas.MinutesSchema)
+def get_minutes(meeting_id: int) -> Minutes:
+    """Published minutes; facilitators also read a draft."""
+    _meeting, found = service.read_minutes(db.session(), actor(), meeting_id)
+    if found is None:
+        raise NotFound(_("No minutes yet."))
+    return found
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes/draft")
+@bp.response(200, schemas.MinutesInSchema)
+def draft_minutes(meeting_id: int) -> dict[str, Any]:
+    """A first text from the room: agenda with times, polls, questions, attendance by bloc."""
+    return {"body": service.draft_minutes(db.session(), require_actor(), meeting_id)}
+
+
+@bp.put("/meetings/<int:meeting_id>/minutes")
+@bp.arguments(schemas.MinutesInSchema)
+@bp.response(200, schemas.MinutesSchema)
+def save_minutes(data: dict[str, Any], meeting_id: int) -> Minutes:
+    """Save a new version of the minutes (facilitators, after the meeting)."""
+    return service.save_minutes(db.session(), require_actor(), meeting_id, **data)
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes/versions")
+@bp.response(200, schemas.MinutesVersionSchema(many=True))
+def minutes_versions(meeting_id: int) -> list[MinutesVersion]:
+    """Every saved version (facilitators)."""
+    session = db.session()
+    user = require_actor()
+    meeting, found = service.read_minutes(session, user, meeting_id)
+    service.require_manager(session, user, meeting)
+    return list(found.versions) if found else []
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/publish")
+@bp.response(200, schemas.MinutesSchema)
+def publish_minutes(meeting_id: int) -> Minutes:
+    """Publish the minutes to the space (facilitators)."""
+    return service.publish_minutes(db.session(), require_actor(), meeting_id)
+
+
+@bp.post("/meetings/<int:meeting_id>/feedback")
+@bp.arguments(schemas.FeedbackInSchema)
+@bp.response(200, schemas.FeedbackSchema)
+def give_feedback(data: dict[str, Any], meeting_id: int) -> Feedback:
+    """Rate the meeting 1-5 with an optional comment (people who held a place)."""
+    return service.give_feedback(db.session(), require_actor(), meeting_id, **data)
+
+
+@bp.get("/meetings/<int:meeting_id>/feedback")
+@bp.response(200, schemas.FeedbackSummarySchema)
+def feedback_summary(meeting_id: int) -> FeedbackSummary:
+    """Feedback in sum, comments unattributed (facilitators)."""
+    return service.feedback_summary(db.session(), require_actor(), meeting_id)

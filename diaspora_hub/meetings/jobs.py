@@ -28,3 +28,8 @@ def reminders(session: Session, now: datetime) -> None:
     sent = service.send_reminders(session, now)
     if sent:
         logger.info("Sent reminders for %d meetings.", sent)
+
+
+def attendance(session: Session, now: datetime) -> None:
+    """One minute of presence for each live meeting's attendance."""
+    service.sample_attendance(session, now)

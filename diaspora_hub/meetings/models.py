@@ -19,7 +19,7 @@ from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import Base, TimestampMixin, str_enum, utcnow
 from diaspora_hub.core.errors import Conflict
 from diaspora_hub.live.models import Room
-from diaspora_hub.organisations.models import Organisation
+from diaspora_hub.organisations.models import Bloc, Organisation
 from diaspora_hub.spaces.models import Space
 
 
@@ -300,3 +300,87 @@ class WorkingHours(Base):
     starts: Mapped[time]
     #: local end of the working day, after the start
     ends: Mapped[time]
+
+
+class Attendance(Base):
+    """A person's time in the meeting's room, sampled from room presence once a minute."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: the bloc the person counted in in the room
+    bloc: Mapped[Bloc] = mapped_column(str_enum(Bloc, "meeting_attendance_bloc"))
+    #: when they first joined the room
+    joined_at: Mapped[datetime]
+    #: the last minute they were seen in it (left at or soon after)
+    last_seen_at: Mapped[datetime]
+    #: minutes in which they were present
+    minutes: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship()
+
+
+class Minutes(Base):
+    """The record of a meeting: one current text, every saved version kept apart."""
+
+    __tablename__ = "meeting_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), unique=True
+    )
+    #: Markdown, sanitised when shown
+    body: Mapped[str] = mapped_column(Text)
+    #: 1 for the first save, one more for each edit
+    version: Mapped[int] = mapped_column(default=1)
+    #: when a facilitator published them to the space; null while a draft
+    published_at: Mapped[datetime | None]
+    #: when the current version was saved
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[MinutesVersion]] = relationship(
+        cascade="all, delete-orphan", order_by="MinutesVersion.version"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class MinutesVersion(Base):
+    __tablename__ = "meeting_minutes_version"
+    __table_args__ = (UniqueConstraint("minutes_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_minutes.id", ondelete="CASCADE"), index=True
+    )
+    #: the version number this snapshot holds
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    #: the facilitator who saved it
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: when it was saved
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Feedback(TimestampMixin, Base):
+    """A participant's short rating and comment; facilitators read them unattributed."""
+
+    __tablename__ = "meeting_feedback"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: 1 (poor) to 5 (excellent)
+    rating: Mapped[int]
+    #: plain text, may be empty
+    comment: Mapped[str] = mapped_column(Text, default="")

@@ -20,6 +20,8 @@ from diaspora_hub.meetings.types import AgendaEntry, CategoryEntry
 AGENDA_MAX = 30
 CATEGORIES_MAX = 10
 DESCRIPTION_MAX = 10_000
+MINUTES_MAX = 50_000
+FEEDBACK_MAX = 2_000
 
 
 # Input ---------------------------------------------------------------------------------------
@@ -207,3 +209,60 @@ class SlotRankingSchema(ma.Schema):
 
 class CalendarTokenSchema(ma.Schema):
     url = fields.String()
+
+
+class MinutesInSchema(ma.Schema):
+    body = Text(required=True, min_length=1, max_length=MINUTES_MAX)
+    #: the version the text was edited from, so a parallel edit is noticed
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class FeedbackInSchema(ma.Schema):
+    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = Text(load_default="", max_length=FEEDBACK_MAX)
+
+
+class BlocAttendanceSchema(ma.Schema):
+    bloc = fields.String()
+    people = fields.Integer()
+    minutes = fields.Integer()
+
+
+class PersonAttendanceSchema(ma.Schema):
+    name = fields.String()
+    bloc = fields.String()
+    joined_at = fields.DateTime()
+    last_seen_at = fields.DateTime()
+    minutes = fields.Integer()
+
+
+class AttendanceSchema(ma.Schema):
+    named = fields.Boolean()
+    by_bloc = fields.Nested(BlocAttendanceSchema, many=True)
+    people = fields.Nested(PersonAttendanceSchema, many=True)
+
+
+class MinutesSchema(ma.Schema):
+    meeting_id = fields.Integer()
+    body = fields.String()
+    version = fields.Integer()
+    published_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class MinutesVersionSchema(ma.Schema):
+    version = fields.Integer()
+    body = fields.String()
+    saved_at = fields.DateTime()
+
+
+class FeedbackSchema(ma.Schema):
+    rating = fields.Integer()
+    comment = fields.String()
+
+
+class FeedbackSummarySchema(ma.Schema):
+    count = fields.Integer()
+    average = fields.Float(allow_none=True)
+    ratings = fields.List(fields.Integer())
+    comments = fields.List(fields.String())

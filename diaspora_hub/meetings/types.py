@@ -159,3 +159,38 @@ class SlotRanking:
     #: for a series: each bloc's share of person-meetings outside the working day
     series_burden: tuple[BlocCount, ...] = ()
     series: bool = False
+
+
+@dataclass(frozen=True)
+class BlocAttendance:
+    bloc: str
+    people: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class PersonAttendance:
+    name: str
+    bloc: str
+    joined_at: datetime
+    last_seen_at: datetime
+    minutes: int
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    """Attendance by bloc for everyone allowed; by person only where people may be named."""
+
+    by_bloc: tuple[BlocAttendance, ...]
+    people: tuple[PersonAttendance, ...] = ()
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    count: int
+    average: float | None
+    #: how many gave each rating, 1 to 5
+    ratings: tuple[int, ...]
+    #: the comments, unattributed, newest first
+    comments: tuple[str, ...] = ()

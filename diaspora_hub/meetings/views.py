@@ -134,9 +134,13 @@ def detail(meeting_id: int) -> str:
     overview = service.meeting_overview(session, user, meeting_id)
     if overview.jitsi_embed and overview.state is MeetingState.LIVE and overview.can.join_room:
         g.frame_sources = service.frame_sources()
+    summary = None
+    if overview.can.manage and overview.state is MeetingState.ENDED and user is not None:
+        summary = service.feedback_summary(session, user, meeting_id)
     return render_template(
         "meetings/detail.html",
         o=overview,
+        feedback=summary,
         meeting=overview.meeting,
         organisations=overview.can.register_for,
         mode_label=MODE_LABELS[overview.meeting.mode],
@@ -424,3 +428,67 @@ def space_section(session: Session, user: User | None, space: Space) -> sections
         if found.can_schedule
         else None,
     )
+
+
+# The record: attendance, minutes, feedback ---------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/attendance")
+@login_required
+def attendance(meeting_id: int) -> str:
+    user = require_actor()
+    session = db.session()
+    return render_template(
+        "meetings/attendance.html",
+        meeting=service.get_meeting(session, user, meeting_id),
+        report=service.attendance(session, user, meeting_id),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
+def minutes(meeting_id: int) -> Response | str | tuple[str, int]:
+    user = actor()
+    session = db.session()
+    meeting, found = service.read_minutes(session, user, meeting_id)
+    manages = service.permissions(session, user, meeting, datetime.now(UTC)).manage
+    context: dict[str, Any] = {"meeting": meeting, "current": found, "manages": manages}
+    if request.method != "POST" or user is None:
+        body = found.body if found else ""
+        if manages and not found and meeting.state is MeetingState.ENDED:
+            body = service.draft_minutes(session, require_actor(), meeting_id)
+        return render_template("meetings/minutes.html", errors={}, form={"body": body}, **context)
+    try:
+        data = load(schemas.MinutesInSchema(), _minutes_form())
+        service.save_minutes(session, user, meeting_id, **data)
+    except AppError as exc:
+        return render_form_error("meetings/minutes.html", exc, **context)
+    flash(_("The minutes are saved."), "success")
+    return see_other(url_for("meetings.minutes", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/publish")
+@login_required
+def publish_minutes(meeting_id: int) -> Response:
+    service.publish_minutes(db.session(), require_actor(), meeting_id)
+    flash(_("The minutes are published to the space."), "success")
+    return see_other(url_for("meetings.minutes", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/feedback")
+@login_required
+def feedback(meeting_id: int) -> Response:
+    form = request.form
+    data = load(
+        schemas.FeedbackInSchema(),
+        {"rating": form.get("rating", ""), "comment": form.get("comment", "")},
+    )
+    service.give_feedback(db.session(), require_actor(), meeting_id, **data)
+    flash(_("Thank you for your feedback."), "success")
+    return see_other(url_for("meetings.detail", meeting_id=meeting_id))
+
+
+def _minutes_form() -> dict[str, Any]:
+    data: dict[str, Any] = {"body": request.form.get("body", "")}
+    if request.form.get("version", "").isdigit():
+        data["version"] = int(request.form["version"])
+    return data

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask
 
 from diaspora_hub.extensions import csrf
-from diaspora_hub.meetings import api, jobs, service, views
+from diaspora_hub.meetings import api, jobs, service, views, views_outside
 from diaspora_hub.notifications import scheduler
 from diaspora_hub.notifications import service as notifications
 from diaspora_hub.spaces import sections
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     """Register the pages, the API (on the app's API, so after it exists), the notification
     kinds, the scheduled jobs and the space page's section."""
     app.register_blueprint(views.bp)
+    app.register_blueprint(views_outside.bp)
     json_api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
     csrf.exempt(api.bp)
     json_api.register_blueprint(api.bp)

@@ -15,7 +15,17 @@ from diaspora_hub.core.errors import NotFound
 from diaspora_hub.core.pagination import page_body, paginate
 from diaspora_hub.extensions import db
 from diaspora_hub.meetings import exports, schemas, service
-from diaspora_hub.meetings.models import Feedback, Meeting, Minutes, MinutesVersion, Registration
+from diaspora_hub.meetings.models import (
+    Feedback,
+    Meeting,
+    Minutes,
+    MinutesVersion,
+    Nomination,
+    OutsideEvent,
+    OutsideInterest,
+    Registration,
+)
+from diaspora_hub.meetings.service import outside
 from diaspora_hub.meetings.types import (
     AttendanceReport,
     FeedbackSummary,
@@ -235,3 +245,94 @@ def give_feedback(data: dict[str, Any], meeting_id: int) -> Feedback:
 def feedback_summary(meeting_id: int) -> FeedbackSummary:
     """Feedback in sum, comments unattributed (facilitators)."""
     return service.feedback_summary(db.session(), require_actor(), meeting_id)
+
+
+# Outside events ---------------------------------------------------------------------------------
+
+
+@bp.get("/spaces/<slug>/outside-events")
+@bp.response(200, schemas.OutsideEventSchema(many=True))
+def list_outside_events(slug: str) -> list[OutsideEvent]:
+    """Outside events (UN, IMF, World Bank …) this space nominates to, latest first."""
+    _space, events = outside.space_events(db.session(), actor(), slug)
+    return events
+
+
+@bp.post("/spaces/<slug>/outside-events")
+@bp.arguments(schemas.OutsideEventInSchema)
+@bp.response(201, schemas.OutsideEventSchema)
+def post_outside_event(data: dict[str, Any], slug: str) -> OutsideEvent:
+    """Post an outside event with a quota per organisation and eligibility (facilitators)."""
+    return outside.post_event(db.session(), require_actor(), slug, **data)
+
+
+@bp.get("/outside-events/<int:event_id>")
+@bp.response(200, schemas.OutsideEventSchema)
+def get_outside_event(event_id: int) -> OutsideEvent:
+    """One outside event."""
+    return outside.get_event(db.session(), actor(), event_id)
+
+
+@bp.post("/outside-events/<int:event_id>/interest")
+@bp.arguments(schemas.InterestInSchema)
+@bp.response(201, schemas.InterestSchema)
+def show_interest(data: dict[str, Any], event_id: int) -> OutsideInterest:
+    """Say you would like to go, for one of your eligible organisations, with your level."""
+    return outside.show_interest(db.session(), require_actor(), event_id, **data)
+
+
+@bp.get("/outside-events/<int:event_id>/interest")
+@bp.response(200, schemas.InterestSchema(many=True))
+def list_interest(event_id: int) -> list[OutsideInterest]:
+    """Interested members: all for facilitators, their organisations' for delegates."""
+    session = db.session()
+    user = require_actor()
+    return outside.interests_for(session, user, outside.get_event(session, user, event_id))
+
+
+@bp.get("/outside-events/<int:event_id>/nominations")
+@bp.response(200, schemas.NominationSchema(many=True))
+def list_nominations(event_id: int) -> list[Nomination]:
+    """Nominations: all for facilitators, their organisations' for delegates."""
+    _event, found = outside.nominations(db.session(), require_actor(), event_id)
+    return found
+
+
+@bp.post("/outside-events/<int:event_id>/nominations")
+@bp.arguments(schemas.NominationInSchema)
+@bp.response(201, schemas.NominationSchema)
+def nominate(data: dict[str, Any], event_id: int) -> Nomination:
+    """Nominate an interested member within your organisation's quota (delegates)."""
+    return outside.nominate(db.session(), require_actor(), event_id, **data)
+
+
+@bp.post(
+    "/outside-events/<int:event_id>/nominations/<int:nomination_id>/<any(approve, decline):verdict>"
+)
+@bp.response(200, schemas.NominationSchema)
+def decide_nomination(event_id: int, nomination_id: int, verdict: str) -> Nomination:
+    """Approve or decline a nomination (facilitators)."""
+    return outside.decide(
+        db.session(), require_actor(), event_id, nomination_id, approve=verdict == "approve"
+    )
+
+
+@bp.post("/outside-events/<int:event_id>/nominations/<int:nomination_id>/withdraw")
+@bp.response(200, schemas.NominationSchema)
+def withdraw_nomination(event_id: int, nomination_id: int) -> Nomination:
+    """Take a nomination back, freeing its place in the quota (the nominating organisation)."""
+    return outside.withdraw(db.session(), require_actor(), event_id, nomination_id)
+
+
+@bp.get("/outside-events/<int:event_id>/nominations.csv")
+@bp.response(200, {"type": "string"}, content_type="text/csv")
+def nominations_csv(event_id: int) -> Response:
+    """The nominations as CSV (facilitators). Columns: event_id, event_title, host,
+    organisation, organisation_kind, bloc, country_of_residence, person, email, level,
+    status, nominated_at, decided_at (ISO 8601, UTC)."""
+    event, found = outside.export_nominations(db.session(), require_actor(), event_id)
+    return Response(
+        exports.nominations_csv(event, found),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="nominations-{event.id}.csv"'},
+    )

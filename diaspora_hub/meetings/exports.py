@@ -7,6 +7,8 @@ calendar must pick up, and a cancelled meeting is sent as STATUS:CANCELLED.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
@@ -17,7 +19,7 @@ from markupsafe import Markup
 
 from diaspora_hub.core.text import plain_text
 from diaspora_hub.core.timezones import to_local
-from diaspora_hub.meetings.models import Meeting, MeetingState
+from diaspora_hub.meetings.models import Meeting, MeetingState, Nomination, OutsideEvent
 from diaspora_hub.meetings.types import SlotRanking
 
 PRODUCT = "-//diaspora_hub//meetings//EN"
@@ -123,3 +125,51 @@ def slots_svg(ranking: SlotRanking, *, labels: dict[str, str]) -> Markup:
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it is escaped above
+
+
+# Nominations to an outside event ---------------------------------------------------------------
+
+#: The CSV layout, one row per nomination in the order they were made:
+#: ``event_id, event_title, host, organisation, organisation_kind, bloc,
+#: country_of_residence, person, email, level, status, nominated_at, decided_at``
+#: (times in ISO 8601, UTC; ``decided_at`` empty until a facilitator decides).
+NOMINATION_COLUMNS = (
+    "event_id",
+    "event_title",
+    "host",
+    "organisation",
+    "organisation_kind",
+    "bloc",
+    "country_of_residence",
+    "person",
+    "email",
+    "level",
+    "status",
+    "nominated_at",
+    "decided_at",
+)
+
+
+def nominations_csv(event: OutsideEvent, nominations: Sequence[Nomination]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(NOMINATION_COLUMNS)
+    for n in nominations:
+        writer.writerow(
+            [
+                event.id,
+                event.title,
+                event.host,
+                n.organisation.name,
+                n.organisation.kind.value,
+                n.organisation.bloc.value,
+                n.organisation.country_of_residence or "",
+                n.user.display_name,
+                n.user.email,
+                n.level.value,
+                n.status.value,
+                n.created_at.isoformat(),
+                n.decided_at.isoformat() if n.decided_at else "",
+            ]
+        )
+    return out.getvalue()

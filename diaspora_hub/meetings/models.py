@@ -12,7 +12,7 @@ import enum
 from datetime import datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diaspora_hub.accounts.models import User
@@ -384,3 +384,119 @@ class Feedback(TimestampMixin, Base):
     rating: Mapped[int]
     #: plain text, may be empty
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Level(enum.StrEnum):
+    """What a person says they are, for events that accredit only some (self-declared)."""
+
+    DOCTORAL = "doctoral"
+    PROFESSIONAL = "professional"
+    STUDENT = "student"
+    COMMUNITY = "community"
+
+
+class NominationStatus(enum.StrEnum):
+    #: an organisation put the person forward; counts against its quota
+    NOMINATED = "nominated"
+    #: a facilitator accepted; counts against the quota
+    APPROVED = "approved"
+    #: a facilitator said no; frees the place in the quota
+    DECLINED = "declined"
+    #: the organisation took it back; frees the place in the quota
+    WITHDRAWN = "withdrawn"
+
+
+#: nominations that use an organisation's quota
+QUOTA_USED = (NominationStatus.NOMINATED, NominationStatus.APPROVED)
+
+
+class OutsideEvent(TimestampMixin, Base):
+    """A meeting the platform does not run (a UN, IMF or World Bank event) that it may
+    nominate participants to, within a quota per organisation."""
+
+    __tablename__ = "outside_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    #: who runs it, e.g. "World Bank Group"
+    host: Mapped[str] = mapped_column(String(200))
+    #: what it is (Markdown, sanitised when shown)
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: where it takes place, or its address online
+    location: Mapped[str] = mapped_column(String(300), default="")
+    #: start and end (UTC)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    #: after this moment (UTC) interest and nominations no longer change
+    nominations_close_at: Mapped[datetime]
+    #: people each organisation may nominate
+    quota: Mapped[int]
+    #: organisation kinds that may nominate, e.g. ``["diaspora"]``
+    eligible_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: levels a nominee must have declared, e.g. ``["doctoral", "professional"]``
+    eligible_levels: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    space: Mapped[Space] = relationship()
+
+    def require_open(self, now: datetime) -> None:
+        if now >= self.nominations_close_at:
+            raise Conflict(_("Nominations for this event have closed."))
+
+
+class OutsideInterest(TimestampMixin, Base):
+    """A member says they would like to go, for one of their organisations."""
+
+    __tablename__ = "outside_event_interest"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("outside_event.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    #: the level the person declared
+    level: Mapped[Level] = mapped_column(str_enum(Level, "outside_interest_level"))
+    #: why they want to go, in their words (plain text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Nomination(TimestampMixin, Base):
+    __tablename__ = "outside_event_nomination"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("outside_event.id", ondelete="CASCADE"), index=True
+    )
+    #: the organisation nominating, whose quota it uses
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    #: the person nominated
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: the level the person declared when showing interest
+    level: Mapped[Level] = mapped_column(str_enum(Level, "outside_nomination_level"))
+    status: Mapped[NominationStatus] = mapped_column(
+        str_enum(NominationStatus, "outside_nomination_status"), default=NominationStatus.NOMINATED
+    )
+    #: the delegate or admin who nominated
+    nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: when a facilitator decided, and who
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    event: Mapped[OutsideEvent] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship()
+
+    def decide(self, approve: bool, now: datetime, by: User) -> None:
+        if self.status is not NominationStatus.NOMINATED:
+            raise Conflict(_("Only a nomination waiting for a decision can be decided."))
+        self.status = NominationStatus.APPROVED if approve else NominationStatus.DECLINED
+        self.decided_at, self.decided_by_id = now, by.id

@@ -10,8 +10,10 @@ from marshmallow import fields, post_load, validate
 
 from diaspora_hub.core.schemas import PageArgs, Text
 from diaspora_hub.meetings.models import (
+    Level,
     Meeting,
     MeetingMode,
+    NominationStatus,
     RegistrationPolicy,
     RegistrationStatus,
 )
@@ -266,3 +268,71 @@ class FeedbackSummarySchema(ma.Schema):
     average = fields.Float(allow_none=True)
     ratings = fields.List(fields.Integer())
     comments = fields.List(fields.String())
+
+
+# Outside events ------------------------------------------------------------------------------
+
+
+class OutsideEventInSchema(ma.Schema):
+    title = Text(required=True, min_length=1, max_length=200)
+    host = Text(required=True, min_length=1, max_length=200)
+    description = Text(load_default="", max_length=DESCRIPTION_MAX)
+    location = Text(load_default="", max_length=300)
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    ends_at = fields.AwareDateTime(required=True, format="iso")
+    nominations_close_at = fields.AwareDateTime(required=True, format="iso")
+    quota = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    eligible_kinds = fields.List(fields.String(), required=True)
+    eligible_levels = fields.List(fields.String(), required=True)
+
+    @post_load
+    def utc(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        for name in ("starts_at", "ends_at", "nominations_close_at"):
+            data[name] = data[name].astimezone(UTC)
+        return data
+
+
+class InterestInSchema(ma.Schema):
+    organisation = fields.String(required=True)
+    level = fields.Enum(Level, by_value=True, required=True)
+    note = Text(load_default="", max_length=FEEDBACK_MAX)
+
+
+class NominationInSchema(ma.Schema):
+    organisation = fields.String(required=True)
+    user_id = fields.Integer(required=True)
+
+
+class OutsideEventSchema(ma.Schema):
+    id = fields.Integer()
+    space = fields.String(attribute="space.slug")
+    title = fields.String()
+    host = fields.String()
+    description = fields.String()
+    location = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    nominations_close_at = fields.DateTime()
+    quota = fields.Integer()
+    eligible_kinds = fields.List(fields.String())
+    eligible_levels = fields.List(fields.String())
+
+
+class InterestSchema(ma.Schema):
+    id = fields.Integer()
+    user = fields.Nested(RegistrationPersonSchema)
+    organisation = fields.Nested(RegistrationOrganisationSchema)
+    level = fields.Enum(Level, by_value=True)
+    note = fields.String()
+    created_at = fields.DateTime()
+
+
+class NominationSchema(ma.Schema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    user = fields.Nested(RegistrationPersonSchema)
+    organisation = fields.Nested(RegistrationOrganisationSchema)
+    level = fields.Enum(Level, by_value=True)
+    status = fields.Enum(NominationStatus, by_value=True)
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)

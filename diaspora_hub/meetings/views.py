@@ -20,7 +20,7 @@ from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError, ValidationFailed
-from diaspora_hub.core.web import local_time, render_form_error, see_other
+from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.meetings import api, exports, schemas, service
 from diaspora_hub.meetings.models import (
@@ -249,7 +249,7 @@ def working_hours() -> Response | tuple[str, int]:
     user = require_actor()
     session = db.session()
     try:
-        data = load(schemas.WorkingHoursSchema(), request.form.to_dict())
+        data = load(schemas.WorkingHoursSchema(), form_input())
         service.set_working_hours(session, user, **data)
     except AppError as exc:
         return render_form_error(
@@ -292,7 +292,7 @@ def _prefill() -> dict[str, Any]:
     return form
 
 
-def _localise(value: str, zone: str) -> str:
+def localise(value: str, zone: str) -> str:
     """A datetime-local value means the facilitator's own time zone; give it that offset."""
     try:
         moment = datetime.fromisoformat(value)
@@ -320,7 +320,7 @@ def _meeting_form(user: User) -> MeetingFields:
     data["time_zone"] = user.time_zone or "UTC"
     for name in ("starts_at", "ends_at"):
         if form.get(name):
-            data[name] = _localise(form[name], data["time_zone"])
+            data[name] = localise(form[name], data["time_zone"])
     data["capacity"] = int(form["capacity"]) if form.get("capacity", "").isdigit() else None
     data["video_url"] = form.get("video_url", "").strip() or None
     data["agenda"] = [

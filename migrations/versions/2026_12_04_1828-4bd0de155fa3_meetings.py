@@ -1,4 +1,4 @@
-"""Meetings: agenda, registrations, calendar tokens, working hours, attendance, minutes, feedback
+"""Meetings: agenda, registrations, calendar tokens, working hours, attendance, minutes, feedback, outside events
 
 Revision ID: 4bd0de155fa3
 Revises: ff22f6046b9f
@@ -183,11 +183,86 @@ def upgrade():
     with op.batch_alter_table('meeting_minutes_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_minutes_version_minutes_id'), ['minutes_id'], unique=False)
 
+    op.create_table('outside_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('space_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('host', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('location', sa.String(length=300), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('nominations_close_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('quota', sa.Integer(), nullable=False),
+    sa.Column('eligible_kinds', sa.JSON(), nullable=False),
+    sa.Column('eligible_levels', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_outside_event_created_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['space_id'], ['space.id'], name=op.f('fk_outside_event_space_id_space'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outside_event'))
+    )
+    with op.batch_alter_table('outside_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outside_event_space_id'), ['space_id'], unique=False)
+
+    op.create_table('outside_event_interest',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Enum('doctoral', 'professional', 'student', 'community', name='outside_interest_level', native_enum=False, length=30), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['outside_event.id'], name=op.f('fk_outside_event_interest_event_id_outside_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_outside_event_interest_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outside_event_interest_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outside_event_interest')),
+    sa.UniqueConstraint('event_id', 'user_id', name=op.f('uq_outside_event_interest_event_id'))
+    )
+    with op.batch_alter_table('outside_event_interest', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outside_event_interest_event_id'), ['event_id'], unique=False)
+
+    op.create_table('outside_event_nomination',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Enum('doctoral', 'professional', 'student', 'community', name='outside_nomination_level', native_enum=False, length=30), nullable=False),
+    sa.Column('status', sa.Enum('nominated', 'approved', 'declined', 'withdrawn', name='outside_nomination_status', native_enum=False, length=30), nullable=False),
+    sa.Column('nominated_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], name=op.f('fk_outside_event_nomination_decided_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['event_id'], ['outside_event.id'], name=op.f('fk_outside_event_nomination_event_id_outside_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['nominated_by_id'], ['user.id'], name=op.f('fk_outside_event_nomination_nominated_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_outside_event_nomination_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_outside_event_nomination_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outside_event_nomination')),
+    sa.UniqueConstraint('event_id', 'user_id', name=op.f('uq_outside_event_nomination_event_id'))
+    )
+    with op.batch_alter_table('outside_event_nomination', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outside_event_nomination_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outside_event_nomination_organisation_id'), ['organisation_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('outside_event_nomination', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outside_event_nomination_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_outside_event_nomination_event_id'))
+
+    op.drop_table('outside_event_nomination')
+    with op.batch_alter_table('outside_event_interest', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outside_event_interest_event_id'))
+
+    op.drop_table('outside_event_interest')
+    with op.batch_alter_table('outside_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outside_event_space_id'))
+
+    op.drop_table('outside_event')
     with op.batch_alter_table('meeting_minutes_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_minutes_version_minutes_id'))
 

@@ -162,3 +162,19 @@ def test_chatham_house_meeting_names_nobody_to_participants(app, world, login, s
         assert world.diaspora.name not in body
         assert "/organisations/asf" not in body
     assert member.get(f"/api/v1/meetings/{meeting.id}/registrations").status_code == 403
+
+
+def test_working_hours_count_in_the_slots(app, world, login, session):
+    member = login(world.member)  # America/Toronto
+    token = _csrf(member, "/meetings/mine")
+    bad = member.post(
+        "/meetings/mine/hours", data={"csrf_token": token, "starts": "18:00", "ends": "09:00"}
+    )
+    assert bad.status_code == 400
+    saved = member.post(
+        "/meetings/mine/hours", data={"csrf_token": token, "starts": "06:00", "ends": "14:00"}
+    )
+    assert saved.status_code == 303
+    assert 'value="06:00"' in member.get("/meetings/mine").get_data(as_text=True)
+    with app.test_request_context():
+        assert service.working_hours(session, world.member.id)[0].hour == 6

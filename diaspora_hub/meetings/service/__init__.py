@@ -1,5 +1,6 @@
 """The meetings service, split by feature; pages, the API and jobs import it from here."""
 
+from diaspora_hub.meetings.service import outside
 from diaspora_hub.meetings.service.calendar import (
     create_token,
     feed,
@@ -71,6 +72,7 @@ __all__ = [
     "my_meetings",
     "open_due_rooms",
     "open_meeting",
+    "outside",
     "permissions",
     "publish_minutes",
     "read_minutes",

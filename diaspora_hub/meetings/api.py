@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,7 +13,7 @@ from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.core.api import Blueprint
 from diaspora_hub.core.errors import NotFound
 from diaspora_hub.core.pagination import page_body, paginate
-from diaspora_hub.extensions import db
+from diaspora_hub.extensions import db, limiter
 from diaspora_hub.meetings import exports, schemas, service
 from diaspora_hub.meetings.models import (
     Feedback,
@@ -37,6 +37,12 @@ from diaspora_hub.spaces import service as spaces
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1", description="Meetings")
 
 ICS = "text/calendar"
+#: a feed address is its own credential: calendar programs poll it, guessers would hammer it
+FEED_LIMIT = "60 per minute"
+
+
+def _write_limit() -> str:
+    return str(current_app.config["RATELIMIT_WRITES"])
 
 
 @bp.get("/spaces/<slug>/meetings")
@@ -139,6 +145,7 @@ def list_registrations(meeting_id: int) -> list[Registration]:
 
 
 @bp.post("/meetings/<int:meeting_id>/registrations")
+@limiter.limit(_write_limit)
 @bp.arguments(schemas.RegistrationInSchema)
 @bp.response(201, schemas.RegistrationSchema)
 def register(data: dict[str, Any], meeting_id: int) -> Registration:
@@ -169,6 +176,7 @@ def withdraw(meeting_id: int, registration_id: int) -> Registration:
 
 
 @bp.get("/calendar/<token>.ics")
+@limiter.limit(FEED_LIMIT)
 @bp.response(200, {"type": "string"}, content_type=ICS)
 def calendar_feed(token: str) -> Response:
     """A person's private calendar feed (the token is its only credential)."""
@@ -233,6 +241,7 @@ def publish_minutes(meeting_id: int) -> Minutes:
 
 
 @bp.post("/meetings/<int:meeting_id>/feedback")
+@limiter.limit(_write_limit)
 @bp.arguments(schemas.FeedbackInSchema)
 @bp.response(200, schemas.FeedbackSchema)
 def give_feedback(data: dict[str, Any], meeting_id: int) -> Feedback:
@@ -274,6 +283,7 @@ def get_outside_event(event_id: int) -> OutsideEvent:
 
 
 @bp.post("/outside-events/<int:event_id>/interest")
+@limiter.limit(_write_limit)
 @bp.arguments(schemas.InterestInSchema)
 @bp.response(201, schemas.InterestSchema)
 def show_interest(data: dict[str, Any], event_id: int) -> OutsideInterest:
@@ -299,6 +309,7 @@ def list_nominations(event_id: int) -> list[Nomination]:
 
 
 @bp.post("/outside-events/<int:event_id>/nominations")
+@limiter.limit(_write_limit)
 @bp.arguments(schemas.NominationInSchema)
 @bp.response(201, schemas.NominationSchema)
 def nominate(data: dict[str, Any], event_id: int) -> Nomination:

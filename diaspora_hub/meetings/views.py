@@ -21,7 +21,7 @@ from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError, ValidationFailed
 from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
-from diaspora_hub.extensions import db
+from diaspora_hub.extensions import db, limiter
 from diaspora_hub.meetings import api, exports, schemas, service
 from diaspora_hub.meetings.models import (
     Meeting,
@@ -260,6 +260,7 @@ def working_hours() -> Response | tuple[str, int]:
 
 
 @bp.get("/calendar/<token>.ics")
+@limiter.limit(api.FEED_LIMIT)
 def calendar_feed(token: str) -> Response:
     return api.feed_response(token)
 

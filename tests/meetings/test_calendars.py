@@ -101,3 +101,9 @@ def _csrf(client) -> str:
     found = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
     assert found
     return found.group(1)
+
+
+def test_feed_addresses_cannot_be_guessed_at_speed(client):
+    answers = [client.get(f"/calendar/guess-{n}.ics").status_code for n in range(61)]
+    assert answers[:60] == [404] * 60
+    assert answers[60] == 429

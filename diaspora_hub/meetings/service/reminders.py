@@ -15,7 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.timezones import to_local
-from diaspora_hub.meetings.models import HOLDING, Meeting, MeetingState
+from diaspora_hub.meetings.models import Meeting, MeetingState, RegistrationStatus
 from diaspora_hub.meetings.service import kernel
 
 DAY_BEFORE = timedelta(hours=24)
@@ -23,7 +23,7 @@ SOON_BEFORE = timedelta(minutes=15)
 
 
 def send_reminders(session: Session, now: datetime) -> int:
-    """Remind everyone holding a place; the number of reminders sent (per meeting)."""
+    """Remind everyone with an approved place; the number of meetings reminded of."""
     sent = 0
     for flag, before in (
         (Meeting.day_reminder_sent_at, DAY_BEFORE),
@@ -73,7 +73,7 @@ def _remind(session: Session, meeting: Meeting) -> None:
 
     kernel.notify(
         session,
-        kernel.registered_people(session, meeting, HOLDING),
+        kernel.registered_people(session, meeting, (RegistrationStatus.APPROVED,)),
         kernel.KIND_REMINDER,
         meeting,
         title=title,

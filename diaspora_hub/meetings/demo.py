@@ -1,4 +1,5 @@
-"""Demo meeting: a consultation next week with delegates approved and one person waiting."""
+"""Demo meeting: a consultation next week with delegates approved and one person waiting,
+and an outside event open for nominations."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.meetings import service
-from diaspora_hub.meetings.models import Meeting, MeetingMode, RegistrationPolicy
+from diaspora_hub.meetings.models import Level, Meeting, MeetingMode, RegistrationPolicy
+from diaspora_hub.meetings.service import outside
 from diaspora_hub.meetings.types import AgendaEntry, CategoryEntry, MeetingFields
 
 SPACE = "remittance-costs"
@@ -59,6 +61,31 @@ def load(session: Session, domain: str) -> None:
     for registration in (delegate, observer):
         service.approve(session, people["facilitator"], meeting.id, registration.id)
     service.register(session, people["jose"], meeting.id, category="observer", waiting_list=True)
+    _outside_event(session, people)
+
+
+def _outside_event(session: Session, people: dict[str, User]) -> None:
+    """A World Bank forum the space's diaspora organisations may nominate two people each to."""
+    start = (utcnow() + timedelta(days=45)).replace(hour=8, minute=0, second=0, microsecond=0)
+    event = outside.post_event(
+        session,
+        people["facilitator"],
+        SPACE,
+        title="Global Forum on Remittances, Investment and Development",
+        host="World Bank Group and IFAD",
+        location="Nairobi, and online",
+        starts_at=start,
+        ends_at=start + timedelta(days=2),
+        nominations_close_at=start - timedelta(days=14),
+        quota=2,
+        eligible_kinds=["diaspora"],
+        eligible_levels=["doctoral", "professional"],
+        description="Diaspora associations may each put forward two members who work"
+        " on remittances professionally or in research.",
+    )
+    outside.show_interest(
+        session, people["fatou"], event.id, organisation="asf", level=Level.PROFESSIONAL
+    )
 
 
 def _person(session: Session, handle: str, domain: str) -> User:

@@ -88,6 +88,7 @@ def slots_svg(ranking: SlotRanking, *, labels: dict[str, str]) -> Markup:
     block = _ROW * max(len(blocs), 1) + _GAP + 16
     height = block * len(ranking.candidates) + 10
     widest = max((b.inside + b.outside for c in ranking.candidates for b in c.blocs), default=1)
+    title = _("Best slots by bloc")
     description = _(
         "For each candidate time, a bar per bloc: solid for people inside their "
         "working day, hatched for people outside it. The table beside it has the numbers."
@@ -95,7 +96,7 @@ def slots_svg(ranking: SlotRanking, *, labels: dict[str, str]) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="slots-chart" role="img" '
         f'viewBox="0 0 {_WIDTH} {height}" aria-labelledby="slots-title slots-desc">',
-        f'<title id="slots-title">{escape(_("Best slots by bloc"))}</title>',
+        f'<title id="slots-title">{escape(title)}</title>',
         f'<desc id="slots-desc">{escape(description)}</desc>',
         '<defs><pattern id="slots-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fbe3d6"/>'

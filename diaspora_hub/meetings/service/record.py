@@ -245,7 +245,7 @@ def _draft(session: Session, meeting: Meeting) -> str:
         to_local(meeting.opened_at or meeting.starts_at, zone).strftime("%Y-%m-%d %H:%M")
         + f"–{to_local(meeting.ended_at or meeting.ends_at, zone):%H:%M} ({zone})",
         "",
-        f"## {_('Agenda covered')}",
+        "## " + _("Agenda covered"),
     ]
     moves = list(
         session.scalars(
@@ -269,7 +269,7 @@ def _draft(session: Session, meeting: Meeting) -> str:
         )
     if not moves:
         lines.extend(f"- {item.title}" for item in meeting.agenda)
-    lines += ["", f"## {_('Decisions')}", "", "- ", "", f"## {_('Polls')}"]
+    lines += ["", "## " + _("Decisions"), "", "- ", "", "## " + _("Polls")]
     for poll in session.scalars(
         select(Poll).where(Poll.room_id == meeting.room_id).order_by(Poll.id)
     ):
@@ -278,7 +278,7 @@ def _draft(session: Session, meeting: Meeting) -> str:
             counts.update(vote.choices)
         tally = ", ".join(f"{choice}: {counts[i]}" for i, choice in enumerate(poll.choices))
         lines.append(f"- {poll.question} — {tally}")
-    lines += ["", f"## {_('Questions answered')}"]
+    lines += ["", "## " + _("Questions answered")]
     for question in session.scalars(
         select(RoomQuestion)
         .where(
@@ -289,7 +289,7 @@ def _draft(session: Session, meeting: Meeting) -> str:
         .order_by(RoomQuestion.seq)
     ):
         lines.append(f"- {question.body}")
-    lines += ["", f"## {_('Attendance by bloc')}"]
+    lines += ["", "## " + _("Attendance by bloc")]
     rows = list(session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id)))
     for bloc in _report(rows, named=False).by_bloc:
         if bloc.people:

@@ -16,7 +16,7 @@ from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.web import form_input, render_form_error, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.meetings import schemas
-from diaspora_hub.meetings.models import Level
+from diaspora_hub.meetings.models import Level, NominationStatus
 from diaspora_hub.meetings.service import outside
 from diaspora_hub.meetings.views import localise
 from diaspora_hub.organisations.labels import kind_label
@@ -30,6 +30,14 @@ LEVEL_LABELS: dict[Level, Any] = {
     Level.PROFESSIONAL: _l("Professional"),
     Level.STUDENT: _l("Student"),
     Level.COMMUNITY: _l("Community member"),
+}
+
+
+STATUS_LABELS: dict[NominationStatus, Any] = {
+    NominationStatus.NOMINATED: _l("Nominated"),
+    NominationStatus.APPROVED: _l("Approved"),
+    NominationStatus.DECLINED: _l("Declined"),
+    NominationStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 
@@ -88,6 +96,7 @@ def detail(event_id: int) -> str:
         "event": event,
         "manages": manages,
         "level_label": lambda value: str(LEVEL_LABELS[Level(value)]),
+        "status_label": lambda value: str(STATUS_LABELS[NominationStatus(value)]),
         "level_names": [str(LEVEL_LABELS[Level(v)]) for v in event.eligible_levels],
         "eligible": [],
         "nominating": [],

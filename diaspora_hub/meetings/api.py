@@ -317,15 +317,18 @@ def nominate(data: dict[str, Any], event_id: int) -> Nomination:
     return outside.nominate(db.session(), require_actor(), event_id, **data)
 
 
-@bp.post(
-    "/outside-events/<int:event_id>/nominations/<int:nomination_id>/<any(approve, decline):verdict>"
-)
+@bp.post("/outside-events/<int:event_id>/nominations/<int:nomination_id>/approve")
 @bp.response(200, schemas.NominationSchema)
-def decide_nomination(event_id: int, nomination_id: int, verdict: str) -> Nomination:
-    """Approve or decline a nomination (facilitators)."""
-    return outside.decide(
-        db.session(), require_actor(), event_id, nomination_id, approve=verdict == "approve"
-    )
+def approve_nomination(event_id: int, nomination_id: int) -> Nomination:
+    """Approve a nomination (facilitators)."""
+    return outside.decide(db.session(), require_actor(), event_id, nomination_id, approve=True)
+
+
+@bp.post("/outside-events/<int:event_id>/nominations/<int:nomination_id>/decline")
+@bp.response(200, schemas.NominationSchema)
+def decline_nomination(event_id: int, nomination_id: int) -> Nomination:
+    """Decline a nomination, freeing its place in the quota (facilitators)."""
+    return outside.decide(db.session(), require_actor(), event_id, nomination_id, approve=False)
 
 
 @bp.post("/outside-events/<int:event_id>/nominations/<int:nomination_id>/withdraw")

@@ -11,7 +11,17 @@ from typing import Any
 
 from flask import Flask
 
-from diaspora_hub import accounts, calls, cli, home, live, notifications, organisations, spaces
+from diaspora_hub import (
+    accounts,
+    calls,
+    cli,
+    home,
+    live,
+    meetings,
+    notifications,
+    organisations,
+    spaces,
+)
 from diaspora_hub import config as settings
 from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
@@ -62,5 +72,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     spaces.init_app(app)
     calls.init_app(app)
     live.init_app(app)
+    meetings.init_app(app)
     cli.register(app)
     return app

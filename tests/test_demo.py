@@ -35,6 +35,7 @@ def test_seed_demo_is_idempotent_and_its_logins_work(runner, session, client):
     page = client.get("/spaces/remittance-costs").get_data(as_text=True)
     assert "What would make sending money home cheaper for you?" in page
     assert "Dakar–Paris corridor: consultation" in page
+    assert "Remittance costs: second consultation with the ministry" in page
 
 
 def test_create_admin_command(runner, client):

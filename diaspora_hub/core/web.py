@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, after_this_request, current_app, redirect, render_template, request
+from flask import Flask, after_this_request, current_app, g, redirect, render_template, request
 from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -89,6 +89,8 @@ def _api_writes_are_json() -> None:
 
 
 def _security_headers(response: Response) -> Response:
+    # A page that embeds a video call names the origins it frames in ``g.frame_sources``.
+    framed = " ".join(g.get("frame_sources", ()))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -96,7 +98,8 @@ def _security_headers(response: Response) -> Response:
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         f"connect-src 'self' {current_app.config['PUBLIC_ORIGIN'].replace('http', 'ws', 1)}; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        + (f"frame-src {framed}; " if framed else "")
+        + "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
     )
     return response
 

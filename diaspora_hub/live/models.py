@@ -81,6 +81,8 @@ class Room(TimestampMixin, Base):
     )
     #: sequence number of the room's latest event; allocated with one atomic UPDATE
     last_seq: Mapped[int] = mapped_column(default=0)
+    #: when the meeting that owns the room ended; from then on the room is read-only
+    ended_at: Mapped[datetime | None]
     #: the facilitator who opened the room
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

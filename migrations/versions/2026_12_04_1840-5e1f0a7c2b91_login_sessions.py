@@ -1,7 +1,7 @@
 """login sessions: a server-side record of each login, so logout ends it
 
 Revision ID: 5e1f0a7c2b91
-Revises: ff22f6046b9f
+Revises: 4bd0de155fa3
 Create Date: 2026-12-04 18:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0a7c2b91'
-down_revision = 'ff22f6046b9f'
+down_revision = "4bd0de155fa3"
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ from diaspora_hub.core.errors import (
     ValidationFailed,
 )
 from diaspora_hub.live import service
+from diaspora_hub.live.service import lifecycle
 from diaspora_hub.live.models import (
     LiveConnection,
     PollVote,
@@ -1014,3 +1015,21 @@ def test_participants_by_bloc_counts_people_admitted(session, world):
     record = service.transcript(session, world.facilitator, room.id)
     assert record["participants_by_bloc"] == {"diaspora": 1, "government": 1, "io": 0, "other": 1}
     assert session.scalar(select(func.count(RoomParticipant.id))) == 3
+
+
+def test_an_ended_room_is_read_only_for_facilitators_too(session, world):
+    room = world.open_room
+    sid = enter(session, world.facilitator, room)
+    lifecycle.end(session, world.facilitator.id, room)
+    session.commit()
+    last = room.last_seq
+    with pytest.raises(Conflict):
+        service.say(session, world.facilitator.id, room.id, sid=sid, body="late", client_id="z")
+    session.rollback()
+    with pytest.raises(Conflict):
+        service.poll_open(
+            session, world.facilitator.id, room.id, sid=sid, question="Late?", choices=["a", "b"]
+        )
+    session.rollback()
+    session.refresh(room)
+    assert room.last_seq == last

@@ -26,8 +26,9 @@ NEXT_MORNING = datetime(2030, 3, 5, 22, 5, tzinfo=UTC)
 
 
 @pytest.fixture
-def only_digest(monkeypatch):
-    """Run the digest job alone, whatever other domains registered."""
+def only_digest(app, monkeypatch):
+    """Run the digest job alone, whatever other domains registered (they register theirs
+    when the app is made, so this comes after it)."""
     monkeypatch.setattr(scheduler, "_JOBS", {DIGEST: scheduler._JOBS[DIGEST]})
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import ColumnElement
 
 from diaspora_hub.accounts.models import User
-from diaspora_hub.core.errors import Forbidden, NotFound, RateLimited, Unauthorised
+from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorised
 from diaspora_hub.live.models import Room, RoomEvent, RoomParticipant, RoomPresence
 from diaspora_hub.live.types import PERSON_MARK, Json
 from diaspora_hub.organisations.models import Bloc, Membership, MembershipStatus, Organisation
@@ -239,12 +239,20 @@ def _seat(session: Session, actor_id: int, room_id: int, sid: str) -> Seat:
     return Seat(room=room, user=user, participant=participant, facilitator=facilitator)
 
 
+def _require_open(seat: Seat) -> None:
+    """An ended meeting's room is its record: nobody writes in it any more."""
+    if seat.room.ended_at is not None:
+        raise Conflict(_("This meeting has ended; its room is read-only."))
+
+
 def _require_facilitator(session: Session, seat: Seat) -> None:
+    _require_open(seat)
     if not (seat.facilitator and spaces.can_manage(session, seat.user, seat.room.space)):
         raise Forbidden(_("Only the facilitators may do that."))
 
 
 def _require_voice(seat: Seat) -> None:
+    _require_open(seat)
     if seat.participant.is_muted:
         raise Muted(_("The facilitators muted you in this room."))
 

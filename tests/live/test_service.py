@@ -24,7 +24,6 @@ from diaspora_hub.core.errors import (
     ValidationFailed,
 )
 from diaspora_hub.live import service
-from diaspora_hub.live.service import lifecycle
 from diaspora_hub.live.models import (
     LiveConnection,
     PollVote,
@@ -34,6 +33,7 @@ from diaspora_hub.live.models import (
     RoomParticipant,
     RoomPresence,
 )
+from diaspora_hub.live.service import lifecycle
 from diaspora_hub.organisations.models import (
     Bloc,
     Membership,

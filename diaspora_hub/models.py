@@ -6,6 +6,16 @@ from diaspora_hub.core import audit
 from diaspora_hub.live import models as live
 from diaspora_hub.notifications import models as notifications
 from diaspora_hub.organisations import models as organisations
+from diaspora_hub.recommendations import models as recommendations
 from diaspora_hub.spaces import models as spaces
 
-__all__ = ["accounts", "audit", "calls", "live", "notifications", "organisations", "spaces"]
+__all__ = [
+    "accounts",
+    "audit",
+    "calls",
+    "live",
+    "notifications",
+    "organisations",
+    "recommendations",
+    "spaces",
+]

@@ -87,9 +87,9 @@ class RecommendationSettings(Base):
         str_enum(Weighting, "recommendation_rule_weighting"), default=Weighting.EQUAL
     )
     #: share of a bloc's organisations whose opposition blocks: numerator (null: never) …
-    block_num: Mapped[int | None] = mapped_column(default=1)
+    block_num: Mapped[int | None]
     #: … and denominator (1/3)
-    block_den: Mapped[int | None] = mapped_column(default=3)
+    block_den: Mapped[int | None]
     #: tallies are shown only once the consultation closes, so no bloc reacts mid-vote
     hide_tallies: Mapped[bool] = mapped_column(default=False)
     #: last change and who made it

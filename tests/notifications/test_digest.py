@@ -26,8 +26,9 @@ NEXT_MORNING = datetime(2030, 3, 5, 22, 5, tzinfo=UTC)
 
 
 @pytest.fixture
-def only_digest(monkeypatch):
-    """Run the digest job alone, whatever other domains registered."""
+def only_digest(app, monkeypatch):
+    """Run the digest job alone, whatever other domains registered (after the app is
+    built, since domains register their jobs in ``init_app``)."""
     monkeypatch.setattr(scheduler, "_JOBS", {DIGEST: scheduler._JOBS[DIGEST]})
 
 

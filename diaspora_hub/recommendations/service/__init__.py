@@ -1,0 +1,79 @@
+"""Rules for recommendations, split by feature; every public name is re-exported here.
+
+- ``kernel``: sight, roles, the space's rule, permissions
+- ``drafting``: drafts, versions and diffs, the consultation lifecycle, the rule's settings
+- ``amendments``, ``sources``, ``endorsements``, ``comments``: one feature each
+- ``notices``: what delegates are told, and the closing reminder job's work
+- ``overview``: everything a recommendation's page shows
+"""
+
+from diaspora_hub.recommendations.service.amendments import (
+    accept_amendment,
+    list_amendments,
+    propose_amendment,
+    reject_amendment,
+)
+from diaspora_hub.recommendations.service.comments import add_comment
+from diaspora_hub.recommendations.service.drafting import (
+    adopt_recommendation,
+    compare_versions,
+    create_recommendation,
+    list_recommendations,
+    list_versions,
+    open_consultation,
+    revise_recommendation,
+    update_recommendation,
+    update_settings,
+    version_diff,
+    withdraw_recommendation,
+)
+from diaspora_hub.recommendations.service.endorsements import (
+    current_consensus,
+    endorse,
+    list_endorsements,
+    tally_view,
+)
+from diaspora_hub.recommendations.service.kernel import (
+    ENDORSING_ROLES,
+    get_recommendation,
+    permissions,
+    rule_from,
+    settings_of,
+)
+from diaspora_hub.recommendations.service.notices import KINDS, send_closing_reminders
+from diaspora_hub.recommendations.service.overview import recommendation_overview
+from diaspora_hub.recommendations.service.sources import add_source, citable, remove_source
+
+__all__ = [
+    "ENDORSING_ROLES",
+    "KINDS",
+    "accept_amendment",
+    "add_comment",
+    "add_source",
+    "adopt_recommendation",
+    "citable",
+    "compare_versions",
+    "create_recommendation",
+    "current_consensus",
+    "endorse",
+    "get_recommendation",
+    "list_amendments",
+    "list_endorsements",
+    "list_recommendations",
+    "list_versions",
+    "open_consultation",
+    "permissions",
+    "propose_amendment",
+    "recommendation_overview",
+    "reject_amendment",
+    "remove_source",
+    "revise_recommendation",
+    "rule_from",
+    "send_closing_reminders",
+    "settings_of",
+    "tally_view",
+    "update_recommendation",
+    "update_settings",
+    "version_diff",
+    "withdraw_recommendation",
+]

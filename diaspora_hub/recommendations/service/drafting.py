@@ -114,9 +114,7 @@ def update_recommendation(
             _("An adopted recommendation changes only through a new version and consultation.")
         )
     if target_ios is not None:
-        recommendation.targets = [
-            RecommendationTarget(organisation=org) for org in _target_ios(session, target_ios)
-        ]
+        _set_targets(session, recommendation, _target_ios(session, target_ios))
     wording = _wording(recommendation, title, text, rationale)
     if wording != (recommendation.title, recommendation.text, recommendation.rationale):
         save_version(session, recommendation, wording, author=user, note=note)
@@ -383,6 +381,21 @@ def _require_text(title: str, text: str) -> None:
 def _check_closes_at(closes_at: datetime, now: datetime) -> None:
     if closes_at <= now:
         raise ValidationFailed(fields={"closes_at": [_("Must be in the future.")]})
+
+
+def _set_targets(
+    session: Session, recommendation: Recommendation, wanted: list[Organisation]
+) -> None:
+    """Keep the rows of targets that stay, so the one-row-per-target rule holds at every flush."""
+    keep = {org.id for org in wanted}
+    for target in list(recommendation.targets):
+        if target.organisation_id not in keep:
+            recommendation.targets.remove(target)
+    session.flush()
+    present = {target.organisation_id for target in recommendation.targets}
+    for org in wanted:
+        if org.id not in present:
+            recommendation.targets.append(RecommendationTarget(organisation=org))
 
 
 def _target_ios(session: Session, slugs: Sequence[str]) -> list[Organisation]:

@@ -15,13 +15,18 @@ from sqlalchemy.orm import Session
 from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import utcnow
+from diaspora_hub.live import service as live
+from diaspora_hub.live.models import Room, RoomEvent
 from diaspora_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
 from diaspora_hub.recommendations import service
 from diaspora_hub.recommendations.consensus import Position
-from diaspora_hub.recommendations.models import Recommendation
+from diaspora_hub.recommendations.models import Recommendation, SourceKind
 from diaspora_hub.spaces.models import ConductAcceptance, Space, SpaceOrganisation
 
 SPACE = "remittance-costs"
+
+#: the worker id of the demo's own, short-lived room connections
+WORKER = "demo-seed"
 
 #: a civil-society organisation, so the "other" bloc takes part too
 CIVIL_SOCIETY = (
@@ -42,7 +47,9 @@ def load(session: Session, people: dict[str, User], *, password: str, domain: st
     people = {**people, "ngozi": _civil_society(session, space, people, password, domain)}
     chair = people["facilitator"]
     _adopted(session, chair, people)
-    _under_consultation(session, chair, people)
+    consulted = _under_consultation(session, chair, people)
+    for kind, ref in _room_record(session, space, people).items():
+        service.add_source(session, chair, consulted, kind=kind, ref=ref)
     service.create_recommendation(
         session,
         chair,
@@ -87,7 +94,7 @@ def _adopted(session: Session, chair: User, people: dict[str, User]) -> None:
     )
 
 
-def _under_consultation(session: Session, chair: User, people: dict[str, User]) -> None:
+def _under_consultation(session: Session, chair: User, people: dict[str, User]) -> int:
     recommendation = service.create_recommendation(
         session,
         chair,
@@ -139,6 +146,66 @@ def _under_consultation(session: Session, chair: User, people: dict[str, User]) 
         recommendation.id,
         body="The Somali corridor has the same problem; we would like to join this work.",
     )
+    return recommendation.id
+
+
+def _room_record(session: Session, space: Space, people: dict[str, User]) -> dict[SourceKind, int]:
+    """What was said in the space's Chatham House room: a message, a poll, a question."""
+    room = session.scalar(select(Room).where(Room.space_id == space.id).order_by(Room.id))
+    if room is None:
+        return {}
+    sids = {}
+    for handle in ("facilitator", "fatou", "jose"):
+        person = people[handle]
+        sid = f"demo-{handle}"
+        live.connect_together(
+            session,
+            [live.Connecting(sid=sid, user_id=person.id, session_version=person.session_version)],
+            worker_id=WORKER,
+        )
+        live.join(session, person.id, room.id, sid=sid, worker_id=WORKER)
+        sids[handle] = sid
+    chair, fatou, jose = people["facilitator"].id, people["fatou"].id, people["jose"].id
+    said = live.say(
+        session,
+        fatou,
+        room.id,
+        sid=sids["fatou"],
+        body="Our members pay 7 to 9 % at cash agencies; a wallet would cost them under 3 %.",
+        client_id="demo-message-1",
+    )
+    poll = live.poll_open(
+        session,
+        chair,
+        room.id,
+        sid=sids["facilitator"],
+        question="Would your members use a mobile wallet to receive money?",
+        choices=["Yes", "No", "Not sure"],
+    )
+    poll_id = poll.ack["poll"]
+    live.poll_vote(session, fatou, room.id, sid=sids["fatou"], poll_id=poll_id, choices=[0])
+    live.poll_vote(session, jose, room.id, sid=sids["jose"], poll_id=poll_id, choices=[2])
+    closed = live.poll_close(session, chair, room.id, sid=sids["facilitator"], poll_id=poll_id)
+    asked = live.ask(
+        session, jose, room.id, sid=sids["jose"], body="Who licenses the wallets, and how fast?"
+    )
+    answered = live.answer(
+        session, chair, room.id, sid=sids["facilitator"], question_id=asked.ack["question"]
+    )
+    for handle, sid in sids.items():
+        live.leave(session, people[handle].id, room.id, sid=sid)
+        live.disconnect(session, sid)
+    seqs = {
+        SourceKind.MESSAGE: said.ack["seq"],
+        SourceKind.POLL: closed.ack["seq"],
+        SourceKind.QUESTION: answered.ack["seq"],
+    }
+    return {
+        kind: session.execute(
+            select(RoomEvent.id).where(RoomEvent.room_id == room.id, RoomEvent.seq == seq)
+        ).scalar_one()
+        for kind, seq in seqs.items()
+    }
 
 
 def _civil_society(

@@ -1,7 +1,8 @@
 """Word-by-word differences between two wordings, for readers comparing versions.
 
-``difflib`` matches whole words (with the spaces that follow them), so a changed word
-reads as one word removed and one added, and paragraphs keep their line breaks.
+``difflib`` matches whole words and the runs of spaces between them, so a changed word
+reads as one word removed and one added, a sentence added at the end does not claim
+the last word, and paragraphs keep their line breaks.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from difflib import SequenceMatcher
 
 from diaspora_hub.recommendations.types import DiffOp, DiffSegment
 
-_TOKEN = re.compile(r"\S+\s*|\s+")
+_TOKEN = re.compile(r"\s+|\S+")
 
 
 def tokens(text: str) -> list[str]:

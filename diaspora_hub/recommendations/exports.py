@@ -24,9 +24,8 @@ BLOC_COLOURS = {
     "other": "#8a4b08",
 }
 _WIDTH = 360
-_LABEL = 112
-_BAR = _WIDTH - _LABEL - 70
-_ROW = 34
+_BAR = 250
+_ROW = 46
 
 
 def percent(value: Fraction | None) -> int:
@@ -35,10 +34,11 @@ def percent(value: Fraction | None) -> int:
 
 
 def consensus_svg(consensus: Consensus, *, element_id: str = "consensus") -> Markup:
-    """Bars of support by bloc, with the threshold marked; accessible by title and desc."""
+    """Bars of support by bloc, the threshold marked across each; accessible by title and
+    desc. Blocs that do not count under the rule are drawn paler."""
     rule = consensus.rule
-    height = _ROW * len(consensus.blocs) + 24
-    threshold_x = _LABEL + int(_BAR * rule.min_support)
+    height = _ROW * len(consensus.blocs) + 22
+    threshold_x = int(_BAR * rule.min_support)
     rows = []
     summary = []
     for index, tally in enumerate(consensus.blocs):
@@ -58,19 +58,22 @@ def consensus_svg(consensus: Consensus, *, element_id: str = "consensus") -> Mar
             )
         )
         length = int(_BAR * share) if share is not None else 0
+        bar = (
+            f'<rect x="0" y="{y + 20}" width="{length}" height="18" fill="{colour}"'
+            + ("" if counted else ' fill-opacity="0.45"')
+            + "/>"
+            if length
+            else ""
+        )
         rows.append(
-            f'<text x="0" y="{y + 16}" font-size="13" fill="#1b1f24">{escape(name)}</text>'
-            f'<rect x="{_LABEL}" y="{y + 2}" width="{_BAR}" height="20" fill="#f3f5f8" '
+            f'<text x="0" y="{y + 14}" font-size="13" fill="#1b1f24">{escape(name)}</text>'
+            f'<rect x="0" y="{y + 20}" width="{_BAR}" height="18" fill="#f3f5f8" '
             f'stroke="#4a5260" stroke-width="1"/>'
-            + (
-                f'<rect x="{_LABEL}" y="{y + 2}" width="{length}" height="20" fill="{colour}"'
-                + ("" if counted else ' fill-opacity="0.45"')
-                + "/>"
-                if length
-                else ""
-            )
-            + f'<text x="{_LABEL + _BAR + 6}" y="{y + 16}" font-size="13" fill="#1b1f24">'
+            f"{bar}"
+            f'<text x="{_BAR + 6}" y="{y + 34}" font-size="13" fill="#1b1f24">'
             f"{escape(figure)} · {tally.organisations}</text>"
+            f'<line x1="{threshold_x}" x2="{threshold_x}" y1="{y + 16}" y2="{y + 42}" '
+            f'stroke="#a4161a" stroke-width="2" stroke-dasharray="3 2"/>'
         )
     if rule.scope is Scope.EVERY_BLOC:
         threshold = _("threshold %(share)d %% in every bloc", share=percent(rule.min_support))
@@ -85,9 +88,7 @@ def consensus_svg(consensus: Consensus, *, element_id: str = "consensus") -> Mar
         f'<title id="{element_id}-title">{escape(title)}</title>'
         f'<desc id="{element_id}-desc">{escape(desc)}</desc>'
         + "".join(rows)
-        + f'<line x1="{threshold_x}" x2="{threshold_x}" y1="4" y2="{height - 16}" '
-        f'stroke="#a4161a" stroke-width="2" stroke-dasharray="4 3"/>'
-        f'<text x="{_LABEL}" y="{height - 3}" font-size="11" '
+        + f'<text x="0" y="{height - 3}" font-size="11" '
         f'fill="#a4161a">{escape(threshold)}</text>'
         "</svg>"
     )

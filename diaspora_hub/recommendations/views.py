@@ -21,7 +21,7 @@ from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.organisations.models import Organisation, OrganisationKind
-from diaspora_hub.recommendations import exports, schemas, service
+from diaspora_hub.recommendations import diffs, exports, schemas, service
 from diaspora_hub.recommendations.consensus import (
     Finding,
     Outcome,
@@ -382,7 +382,7 @@ def finding_text(finding: Finding, bloc_name: str) -> str:
         )
     else:
         text = _(
-            "%(bloc)s is not counted yet: %(value)d of the %(threshold)d organisations needed "
+            "Not counted yet, %(bloc)s: %(value)d of the %(threshold)d organisations needed "
             "took a position.",
             bloc=bloc_name,
             value=int(finding.value),
@@ -400,6 +400,7 @@ def _labels() -> dict[str, Any]:
         "outcome_label": lambda o: str(OUTCOME_LABELS[Outcome(o)]),
         "finding_text": finding_text,
         "consensus_svg": exports.consensus_svg,
+        "text_diff": diffs.diff,
         "percent": exports.percent,
         "positions": list(Position),
         "scopes": list(Scope),

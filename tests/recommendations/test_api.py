@@ -54,8 +54,8 @@ def test_a_recommendation_from_draft_to_adoption(session, world, login):
     diff = facilitator.get(f"/api/v1/recommendations/{rid}/versions/diff?old=1&new=2").get_json()
     text = next(f for f in diff["fields"] if f["name"] == "text")
     assert [s for s in text["segments"] if s["op"] != "equal"] == [
-        {"op": "delete", "text": "3 "},
-        {"op": "insert", "text": "2 "},
+        {"op": "delete", "text": "3"},
+        {"op": "insert", "text": "2"},
     ]
     versions = login(world.outsider).get(f"/api/v1/recommendations/{rid}/versions").get_json()
     assert [v["version"] for v in versions] == [1, 2]

@@ -153,3 +153,11 @@ def test_the_space_page_lists_recommendations(session, world, login):
     html = login(world.outsider).get("/spaces/remittances").get_data(as_text=True)
     assert "Recommendations" in html
     assert recommendation.title in html
+
+
+def test_the_pages_are_translated(session, world, login):
+    recommendation = consulted(session, world)
+    world.outsider.language = "fr"
+    session.commit()
+    html = login(world.outsider).get(f"/recommendations/{recommendation.id}").get_data(as_text=True)
+    assert "Consensus par bloc" in html

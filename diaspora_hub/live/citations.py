@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
@@ -29,11 +30,14 @@ class CitedKind(enum.StrEnum):
     QUESTION = "question"
 
 
-_EVENT_TYPES = {
-    "message": CitedKind.MESSAGE,
-    "poll.closed": CitedKind.POLL,
-    "question.answered": CitedKind.QUESTION,
-}
+#: the room events that can be cited, and as what (read-only: live keeps no state here)
+_EVENT_TYPES = MappingProxyType(
+    {
+        "message": CitedKind.MESSAGE,
+        "poll.closed": CitedKind.POLL,
+        "question.answered": CitedKind.QUESTION,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from diaspora_hub.recommendations.models import (
     RecommendationComment,
     RecommendationSource,
     RecommendationVersion,
+    RoomScreen,
 )
 from diaspora_hub.recommendations.types import Overview, TallyView, VersionDiff
 from diaspora_hub.spaces import service as spaces
@@ -205,6 +206,15 @@ def add_source(data: dict[str, Any], recommendation_id: int) -> RecommendationSo
 def remove_source(recommendation_id: int, source_id: int) -> None:
     """Stop citing a source (facilitators)."""
     service.remove_source(db.session(), require_actor(), recommendation_id, source_id=source_id)
+
+
+@bp.post("/recommendations/<int:recommendation_id>/screen")
+@bp.arguments(schemas.ScreenInSchema)
+@bp.response(200, schemas.ScreenSchema)
+def put_on_screen(data: dict[str, Any], recommendation_id: int) -> RoomScreen:
+    """Show it on a live room's screen (facilitators): the room receives a ``screen.shown``
+    event, then ``screen.updated`` with the tally by bloc after every endorsement."""
+    return service.put_on_screen(db.session(), require_actor(), recommendation_id, **data)
 
 
 @bp.post("/recommendations/<int:recommendation_id>/comments")

@@ -20,7 +20,7 @@ from diaspora_hub.accounts.models import User
 from diaspora_hub.calls.models import Contribution, Theme
 from diaspora_hub.core.db import Base, TimestampMixin, str_enum, utcnow
 from diaspora_hub.core.errors import Conflict
-from diaspora_hub.live.models import RoomEvent
+from diaspora_hub.live.models import Room, RoomEvent
 from diaspora_hub.organisations.models import Organisation
 from diaspora_hub.recommendations.consensus import Position, Scope, Weighting
 from diaspora_hub.spaces.models import Space
@@ -421,3 +421,23 @@ class FrozenTally(Base):
     tally: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: when it was frozen
     frozen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoomScreen(Base):
+    """The recommendation a live room shows on its screen, whose bars move as organisations
+    endorse during the meeting."""
+
+    __tablename__ = "recommendation_room_screen"
+
+    #: the room; it shows one recommendation at a time
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("room.id", ondelete="CASCADE"), primary_key=True
+    )
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendation.id", ondelete="CASCADE"), index=True
+    )
+    #: when and by whom it was put on screen
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shown_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    room: Mapped[Room] = relationship()

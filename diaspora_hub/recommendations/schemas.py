@@ -109,6 +109,17 @@ class SourceInSchema(ma.Schema):
     note = Text(max_length=REASON_MAX, load_default="")
 
 
+class ScreenInSchema(ma.Schema):
+    #: the id of a live room of the recommendation's space
+    room_id = fields.Integer(required=True, data_key="room", validate=validate.Range(min=1))
+
+
+class ScreenSchema(ma.Schema):
+    room = fields.Integer(attribute="room_id")
+    recommendation_id = fields.Integer()
+    shown_at = fields.DateTime()
+
+
 class CommentInSchema(ma.Schema):
     body = Text(required=True, min_length=1, max_length=COMMENT_MAX)
 
@@ -323,6 +334,7 @@ class PermissionsSchema(ma.Schema):
     decide_amendments = fields.Boolean()
     propose_amendment = fields.Boolean()
     comment = fields.Boolean()
+    show_in_room = fields.Boolean()
     endorse_as = fields.Nested(RecommendationOrganisationSchema, many=True)
 
 

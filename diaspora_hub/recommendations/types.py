@@ -32,6 +32,8 @@ class Permissions:
     decide_amendments: bool = False
     propose_amendment: bool = False
     comment: bool = False
+    #: put it on a live room's screen
+    show_in_room: bool = False
     #: the organisations this person may endorse for, now
     endorse_as: tuple[Organisation, ...] = ()
 
@@ -130,3 +132,5 @@ class Overview:
     latest_diff: VersionDiff | None = None
     #: the current position of each organisation this person may endorse for
     own: dict[int, Endorsement] = field(default_factory=dict)
+    #: (id, title) of the space's live rooms it may be shown in, for facilitators
+    rooms: tuple[tuple[int, str], ...] = ()

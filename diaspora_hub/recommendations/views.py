@@ -209,6 +209,19 @@ def decide(amendment_id: int, decision: str) -> Response | str | tuple[str, int]
     )
 
 
+@bp.post("/recommendations/<int:recommendation_id>/screen")
+@login_required
+def put_on_screen(recommendation_id: int) -> Response | str | tuple[str, int]:
+    user = require_actor()
+    try:
+        data = load(schemas.ScreenInSchema(), form_input())
+        shown = service.put_on_screen(db.session(), user, recommendation_id, **data)
+    except AppError as exc:
+        return _detail_error(user, recommendation_id, exc)
+    flash(_("It is on the room's screen; its bars move as organisations endorse."), "success")
+    return see_other(url_for("live.room", room_id=shown.room_id))
+
+
 @bp.post("/recommendations/<int:recommendation_id>/comments")
 @login_required
 def comment(recommendation_id: int) -> Response | str | tuple[str, int]:

@@ -145,6 +145,38 @@ interface EventBase<T extends string, D> {
   data: D;
 }
 
+/** A bloc's figures on the screen (``screen.*`` events). */
+export interface ScreenBloc {
+  bloc: Bloc;
+  support: number;
+  reservations: number;
+  oppose: number;
+  abstain: number;
+  organisations: number;
+  eligible: number;
+  /** Whole percent of support among those supporting or opposing; null: nobody took a side. */
+  share: number | null;
+}
+
+/** What the facilitators put on screen: a recommendation and its tally by bloc. */
+export interface ScreenItem {
+  kind: "recommendation";
+  id: number;
+  title: string;
+  url: string;
+  state: string;
+  version: number;
+  closes_at: string | null;
+  /** Null while the space hides tallies until the consultation closes. */
+  tally: {
+    outcome: "supported" | "blocked" | "short" | "insufficient";
+    frozen: boolean;
+    min_support: number;
+    blocs: ScreenBloc[];
+    holding_back: { bloc: Bloc; reason: string }[];
+  } | null;
+}
+
 export type RoomEvent =
   | EventBase<"room.opened", { title: string; mode: string; locked: boolean }>
   | EventBase<"room.mode", { mode: RoomInfo["mode"] }>
@@ -179,6 +211,9 @@ export type RoomEvent =
   | EventBase<"question.answered", { question: number }>
   | EventBase<"reaction", { emoji: string; counts: Record<string, number> }>
   | EventBase<"agenda", { current: number; item: AgendaItem }>
+  | EventBase<"screen.shown", { item: ScreenItem }>
+  | EventBase<"screen.updated", { item: ScreenItem }>
+  | EventBase<"screen.cleared", Record<string, never>>
   | EventBase<
       "moderation",
       {

@@ -19,6 +19,7 @@ import type {
   Question,
   RoomEvent,
   RoomState,
+  ScreenItem,
 } from "./protocol";
 
 export type Section =
@@ -32,7 +33,8 @@ export type Section =
   | "presence"
   | "you"
   | "speakingTime"
-  | "removed";
+  | "removed"
+  | "screen";
 
 export interface ChatMessage {
   seq: number;
@@ -91,6 +93,9 @@ export class RoomStore {
   readonly removed = new Map<number, Person>();
   private readonly pending = new Map<number, RoomEvent>();
   private readonly mine = new Set<number>();
+
+  /** What the facilitators put on screen, from the latest ``screen.*`` event in the log. */
+  screen: ScreenItem | null = null;
 
   /** The person asked for the list of who is here (large rooms send counts only). */
   wantsPeople = false;
@@ -246,6 +251,19 @@ export class RoomStore {
       case "moderation":
         this.noteModeration(event.data.action, event.data.user, changes);
         break;
+      case "screen.shown":
+        this.screen = event.data.item;
+        changes.sections.add("screen");
+        if (!changes.catchingUp) changes.notes.push(t("screen_shown", { title: event.data.item.title }));
+        return;
+      case "screen.updated":
+        this.screen = event.data.item;
+        changes.sections.add("screen");
+        return;
+      case "screen.cleared":
+        this.screen = null;
+        changes.sections.add("screen");
+        return;
       default:
         break;
     }

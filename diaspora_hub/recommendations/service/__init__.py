@@ -3,6 +3,8 @@
 - ``kernel``: sight, roles, the space's rule, permissions
 - ``drafting``: drafts, versions and diffs, the consultation lifecycle, the rule's settings
 - ``amendments``, ``sources``, ``endorsements``, ``comments``: one feature each
+- ``tallies``: the round's consensus, live, hidden or frozen
+- ``screen``: a recommendation on a live room's screen, its bars moving as organisations endorse
 - ``notices``: what delegates are told, and the closing reminder job's work
 - ``overview``: everything a recommendation's page shows
 """
@@ -27,12 +29,7 @@ from diaspora_hub.recommendations.service.drafting import (
     version_diff,
     withdraw_recommendation,
 )
-from diaspora_hub.recommendations.service.endorsements import (
-    current_consensus,
-    endorse,
-    list_endorsements,
-    tally_view,
-)
+from diaspora_hub.recommendations.service.endorsements import endorse, list_endorsements
 from diaspora_hub.recommendations.service.kernel import (
     ENDORSING_ROLES,
     get_recommendation,
@@ -42,7 +39,9 @@ from diaspora_hub.recommendations.service.kernel import (
 )
 from diaspora_hub.recommendations.service.notices import KINDS, send_closing_reminders
 from diaspora_hub.recommendations.service.overview import recommendation_overview
+from diaspora_hub.recommendations.service.screen import put_on_screen, screen_item
 from diaspora_hub.recommendations.service.sources import add_source, citable, remove_source
+from diaspora_hub.recommendations.service.tallies import current_consensus, tally_view
 
 __all__ = [
     "ENDORSING_ROLES",
@@ -64,11 +63,13 @@ __all__ = [
     "open_consultation",
     "permissions",
     "propose_amendment",
+    "put_on_screen",
     "recommendation_overview",
     "reject_amendment",
     "remove_source",
     "revise_recommendation",
     "rule_from",
+    "screen_item",
     "send_closing_reminders",
     "settings_of",
     "tally_view",

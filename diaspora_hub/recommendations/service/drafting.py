@@ -33,12 +33,13 @@ from diaspora_hub.recommendations.models import (
     RecommendationVersion,
 )
 from diaspora_hub.recommendations.service import notices
-from diaspora_hub.recommendations.service.endorsements import current_consensus
+from diaspora_hub.recommendations.service import screen as screens
 from diaspora_hub.recommendations.service.kernel import (
     get_recommendation,
     require_facilitator,
     settings_of,
 )
+from diaspora_hub.recommendations.service.tallies import current_consensus
 from diaspora_hub.recommendations.types import FieldDiff, VersionDiff
 from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import Space
@@ -129,6 +130,7 @@ def update_recommendation(
         recommendation.id,
         version=recommendation.version,
     )
+    screens.refresh_screens(session, recommendation)
     return recommendation
 
 
@@ -166,6 +168,7 @@ def revise_recommendation(
         version=recommendation.version,
         round=recommendation.round,
     )
+    screens.refresh_screens(session, recommendation)
     return recommendation
 
 
@@ -231,6 +234,7 @@ def adopt_recommendation(
     recommendation.adopt(now, user, note)
     _freeze(session, recommendation, now)
     audit.record(session, user.id, "recommendation.adopted", "recommendation", recommendation.id)
+    screens.refresh_screens(session, recommendation)
     return recommendation
 
 
@@ -255,6 +259,7 @@ def withdraw_recommendation(
         recommendation.id,
         reason=reason,
     )
+    screens.refresh_screens(session, recommendation)
     return recommendation
 
 

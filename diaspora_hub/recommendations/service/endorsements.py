@@ -18,27 +18,22 @@ from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import Conflict, Forbidden, ValidationFailed
 from diaspora_hub.organisations import service as organisations
 from diaspora_hub.organisations.models import Organisation
-from diaspora_hub.recommendations import consensus
-from diaspora_hub.recommendations.consensus import Consensus, Position
+from diaspora_hub.recommendations.consensus import Position
 from diaspora_hub.recommendations.models import (
     Endorsement,
     EndorsementChange,
-    FrozenTally,
     Recommendation,
 )
+from diaspora_hub.recommendations.service import screen as screens
+from diaspora_hub.recommendations.service import tallies
 from diaspora_hub.recommendations.service.kernel import (
     ENDORSING_ROLES,
-    eligible_by_bloc,
     endorsing_organisations,
     get_recommendation,
-    hides_tallies,
     participating_organisations,
     require_participant,
-    rule_from,
-    settings_of,
 )
-from diaspora_hub.recommendations.types import EndorsementView, TallyView
-from diaspora_hub.spaces import service as spaces
+from diaspora_hub.recommendations.types import EndorsementView
 
 #: positions that need a reason on record
 REASON_REQUIRED = frozenset({Position.OPPOSE, Position.SUPPORT_WITH_RESERVATIONS})
@@ -120,42 +115,8 @@ def endorse(
         position=position.value,
         round=recommendation.round,
     )
+    screens.refresh_screens(session, recommendation)
     return endorsement
-
-
-def current_consensus(session: Session, recommendation: Recommendation) -> Consensus:
-    """The live tally of the current round under the space's rule, for everyone."""
-    positions = [
-        (e.organisation.bloc, e.position) for e in _round_endorsements(session, recommendation)
-    ]
-    rule = rule_from(settings_of(session, recommendation.space))
-    return consensus.tally(positions, rule, eligible_by_bloc(session, recommendation.space))
-
-
-def tally_view(
-    session: Session, actor: User | None, recommendation: Recommendation
-) -> TallyView | None:
-    """The round's consensus as this person may see it; None before the first round."""
-    if recommendation.round == 0:
-        return None
-    frozen = session.scalar(
-        select(FrozenTally).where(
-            FrozenTally.recommendation_id == recommendation.id,
-            FrozenTally.round == recommendation.round,
-        )
-    )
-    if frozen is not None:
-        return TallyView(
-            round=frozen.round,
-            consensus=consensus.thaw(frozen.tally),
-            frozen=True,
-            frozen_at=frozen.frozen_at,
-        )
-    if _hidden_for(session, actor, recommendation):
-        return TallyView(round=recommendation.round, consensus=None, hidden=True)
-    return TallyView(
-        round=recommendation.round, consensus=current_consensus(session, recommendation)
-    )
 
 
 def list_endorsements(
@@ -163,8 +124,8 @@ def list_endorsements(
 ) -> tuple[Recommendation, list[EndorsementView]]:
     """The current round's positions with their history, as this person may see them."""
     recommendation = get_recommendation(session, actor, recommendation_id)
-    rows = _round_endorsements(session, recommendation)
-    if _hidden_for(session, actor, recommendation):
+    rows = tallies.round_endorsements(session, recommendation)
+    if tallies.hidden_for(session, actor, recommendation):
         own = _own_organisation_ids(session, actor)
         rows = [e for e in rows if e.organisation_id in own]
     return recommendation, [EndorsementView(e, tuple(e.changes)) for e in rows]
@@ -177,30 +138,9 @@ def own_positions(
     orgs = {o.id for o in endorsing_organisations(session, actor, recommendation.space)}
     return {
         e.organisation_id: e
-        for e in _round_endorsements(session, recommendation)
+        for e in tallies.round_endorsements(session, recommendation)
         if e.organisation_id in orgs
     }
-
-
-def _hidden_for(session: Session, actor: User | None, recommendation: Recommendation) -> bool:
-    if recommendation.consultation_closed_at(utcnow()):
-        return False
-    if not hides_tallies(session, recommendation.space):
-        return False
-    return not spaces.can_manage(session, actor, recommendation.space)
-
-
-def _round_endorsements(session: Session, recommendation: Recommendation) -> list[Endorsement]:
-    query = (
-        select(Endorsement)
-        .join(Endorsement.organisation)
-        .where(
-            Endorsement.recommendation_id == recommendation.id,
-            Endorsement.round == recommendation.round,
-        )
-        .order_by(Organisation.name, Endorsement.id)
-    )
-    return list(session.scalars(query))
 
 
 def _current(

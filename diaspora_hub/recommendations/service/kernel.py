@@ -162,5 +162,6 @@ def permissions(
         propose_amendment=participant and open_now,
         comment=participant
         and state in (RecommendationState.CONSULTATION, RecommendationState.ADOPTED),
+        show_in_room=manages and state is not RecommendationState.DRAFT,
         endorse_as=tuple(endorse_as),
     )

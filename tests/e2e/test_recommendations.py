@@ -81,3 +81,41 @@ def test_the_adopted_recommendation_and_its_versions_pass_wcag_checks(
     page.goto(f"/recommendations/{ids[RecommendationState.CONSULTATION]}")
     _shot(page, "facilitator")
     assert accessibility_violations(page) == []
+
+
+def test_endorsements_during_a_meeting_move_the_bars_on_screen(page_for, arrange, server_database):
+    ids = _demo(server_database, arrange)
+    consulted = ids[RecommendationState.CONSULTATION]
+    chair = page_for()
+    log_in(chair, f"facilitator@{demo.DOMAIN}", demo.DEMO_PASSWORD)
+    chair.goto(f"/recommendations/{consulted}")
+    # Lucía reads the site in Spanish, so her controls are found by their ids.
+    chair.locator("#screen-room").select_option(index=0)
+    chair.locator("form[action$='/screen'] button").click()
+    chair.wait_for_url("**/rooms/*")
+    room_path = chair.url.split("//", 1)[1].split("/", 1)[1]
+
+    listener = page_for()
+    listener.set_viewport_size({"width": 390, "height": 844})
+    log_in(listener, f"camila@{demo.DOMAIN}", demo.DEMO_PASSWORD)
+    listener.goto(f"/{room_path}")
+    screen = listener.locator("#screen-item")
+    other = screen.locator("tbody tr").last
+    other.wait_for()
+    assert "100 %" not in other.inner_text()
+    _shot(listener, "room-screen-390")
+
+    delegate = page_for()
+    log_in(delegate, f"ngozi@{demo.DOMAIN}", demo.DEMO_PASSWORD)
+    delegate.goto(f"/recommendations/{consulted}")
+    delegate.get_by_label("Support", exact=True).check()
+    delegate.get_by_role("button", name="Change the position").click()
+    delegate.wait_for_url("**#endorse")
+
+    listener.wait_for_function(
+        "() => [...document.querySelectorAll('#screen-item tbody tr')].at(-1)"
+        ".innerText.includes('100 %')"
+    )
+    for leak in ("Ngozi", "Fair Transfers"):
+        assert leak not in screen.inner_text()
+    assert accessibility_violations(listener) == []

@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
-from diaspora_hub.notifications import service as notifications
+from diaspora_hub.notifications.languages import notify_in_their_languages
 from diaspora_hub.organisations.models import Membership, MembershipStatus
 from diaspora_hub.recommendations.models import Endorsement, Recommendation, RecommendationState
 from diaspora_hub.recommendations.service.kernel import ENDORSING_ROLES, participating_organisations
@@ -139,17 +138,6 @@ def _notify(
     body: Any,
     recommendation: Recommendation,
 ) -> None:
-    """One notification per person, in that person's language."""
-    by_language: dict[str, list[User]] = {}
-    for person in people:
-        by_language.setdefault(person.language or "en", []).append(person)
-    for language in sorted(by_language):
-        with force_locale(language):
-            notifications.notify(
-                session,
-                by_language[language],
-                kind,
-                title=str(title),
-                body=str(body),
-                url=f"/recommendations/{recommendation.id}",
-            )
+    notify_in_their_languages(
+        session, people, kind, title=title, body=body, url=f"/recommendations/{recommendation.id}"
+    )

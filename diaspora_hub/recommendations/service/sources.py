@@ -27,6 +27,10 @@ from diaspora_hub.recommendations.models import (
 from diaspora_hub.recommendations.service.kernel import get_recommendation, require_facilitator
 from diaspora_hub.recommendations.types import Citation
 
+_CALL_KINDS = {
+    call_citations.CitedKind.THEME: SourceKind.THEME,
+    call_citations.CitedKind.CONTRIBUTION: SourceKind.CONTRIBUTION,
+}
 _ROOM_KINDS = {
     room_citations.CitedKind.MESSAGE: SourceKind.MESSAGE,
     room_citations.CitedKind.POLL: SourceKind.POLL,
@@ -124,36 +128,35 @@ def present(session: Session, source: RecommendationSource) -> Citation:
             if source.room_event_id is not None
             else None
         )
-        if room is None:
-            return Citation(id=source.id, kind=source.kind, available=False, note=source.note)
-        return Citation(
-            id=source.id,
-            kind=source.kind,
-            available=True,
-            text=room.text,
-            origin=room.room_title,
-            url=room.url,
-            person_name=room.person_name,
-            organisation_name=room.organisation_name,
-            bloc=room.bloc,
-            chatham_house=room.chatham_house,
-            at=room.at,
-            choices=tuple((c.choice, c.votes) for c in room.choices),
-            voters=room.voters,
-            note=source.note,
-        )
-    if source.kind is SourceKind.THEME and source.theme_id is not None:
-        call = call_citations.theme_citation(session, source.theme_id)
-    elif source.contribution_id is not None:
-        call = call_citations.contribution_citation(session, source.contribution_id)
+        if room is not None:
+            return _from_room(room, source.id, note=source.note)
     else:
         call = None
-    if call is None:
-        return Citation(id=source.id, kind=source.kind, available=False, note=source.note)
+        if source.kind is SourceKind.THEME and source.theme_id is not None:
+            call = call_citations.theme_citation(session, source.theme_id)
+        elif source.contribution_id is not None:
+            call = call_citations.contribution_citation(session, source.contribution_id)
+        if call is not None:
+            return _from_call(call, source.id, note=source.note)
+    return Citation(id=source.id, kind=source.kind, available=False, note=source.note)
+
+
+def citable(session: Session, actor: User | None, recommendation_id: int) -> list[Citation]:
+    """What the facilitator may cite, for the picker; ``id`` is what ``add_source`` takes."""
+    recommendation = get_recommendation(session, actor, recommendation_id)
+    require_facilitator(session, actor, recommendation.space)
+    calls = call_citations.citable(session, recommendation.space_id)
+    rooms = room_citations.citable(session, recommendation.space_id)
+    return [_from_call(call, call.id) for call in calls] + [
+        _from_room(room, room.event_id) for room in rooms
+    ]
+
+
+def _from_call(call: call_citations.CallCitation, citation_id: int, note: str = "") -> Citation:
     organisation = call.organisation
     return Citation(
-        id=source.id,
-        kind=source.kind,
+        id=citation_id,
+        kind=_CALL_KINDS[call.kind],
         available=True,
         text=call.text,
         origin=call.call_title,
@@ -162,52 +165,27 @@ def present(session: Session, source: RecommendationSource) -> Citation:
         organisation_name=organisation.name if organisation is not None else None,
         bloc=call.bloc,
         voters=call.contributions,
-        note=source.note,
+        note=note,
     )
 
 
-def citable(session: Session, actor: User | None, recommendation_id: int) -> list[Citation]:
-    """What the facilitator may cite, for the picker (not yet cited ones included)."""
-    recommendation = get_recommendation(session, actor, recommendation_id)
-    require_facilitator(session, actor, recommendation.space)
-    found: list[Citation] = []
-    for call in call_citations.citable(session, recommendation.space_id):
-        kind = (
-            SourceKind.THEME
-            if call.kind is call_citations.CitedKind.THEME
-            else SourceKind.CONTRIBUTION
-        )
-        org = call.organisation
-        found.append(
-            Citation(
-                id=call.id,
-                kind=kind,
-                available=True,
-                text=call.text,
-                origin=call.call_title,
-                url=call.url,
-                person_name=call.author_name,
-                organisation_name=org.name if org is not None else None,
-                bloc=call.bloc,
-            )
-        )
-    for room in room_citations.citable(session, recommendation.space_id):
-        found.append(
-            Citation(
-                id=room.event_id,
-                kind=_ROOM_KINDS[room.kind],
-                available=True,
-                text=room.text,
-                origin=room.room_title,
-                url=room.url,
-                person_name=room.person_name,
-                organisation_name=room.organisation_name,
-                bloc=room.bloc,
-                chatham_house=room.chatham_house,
-                at=room.at,
-            )
-        )
-    return found
+def _from_room(room: room_citations.RoomCitation, citation_id: int, note: str = "") -> Citation:
+    return Citation(
+        id=citation_id,
+        kind=_ROOM_KINDS[room.kind],
+        available=True,
+        text=room.text,
+        origin=room.room_title,
+        url=room.url,
+        person_name=room.person_name,
+        organisation_name=room.organisation_name,
+        bloc=room.bloc,
+        chatham_house=room.chatham_house,
+        at=room.at,
+        choices=tuple((c.choice, c.votes) for c in room.choices),
+        voters=room.voters,
+        note=note,
+    )
 
 
 def _already_cited(

@@ -7,7 +7,7 @@ from typing import Any
 from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.core.api import Blueprint
 from diaspora_hub.core.pagination import page_body
-from diaspora_hub.extensions import db
+from diaspora_hub.extensions import db, limiter
 from diaspora_hub.recommendations import schemas, service
 from diaspora_hub.recommendations.models import (
     Amendment,
@@ -145,6 +145,7 @@ def list_amendments(recommendation_id: int) -> list[Amendment]:
 
 
 @bp.post("/recommendations/<int:recommendation_id>/amendments")
+@limiter.limit(schemas.WRITE_LIMIT)
 @bp.arguments(schemas.AmendmentInSchema)
 @bp.response(201, schemas.AmendmentSchema)
 def propose_amendment(data: dict[str, Any], recommendation_id: int) -> Amendment:
@@ -218,6 +219,7 @@ def put_on_screen(data: dict[str, Any], recommendation_id: int) -> RoomScreen:
 
 
 @bp.post("/recommendations/<int:recommendation_id>/comments")
+@limiter.limit(schemas.WRITE_LIMIT)
 @bp.arguments(schemas.CommentInSchema)
 @bp.response(201, schemas.CommentSchema)
 def add_comment(data: dict[str, Any], recommendation_id: int) -> RecommendationComment:

@@ -17,6 +17,8 @@ TITLE_MAX = 200
 TEXT_MAX = 20_000
 REASON_MAX = 2_000
 COMMENT_MAX = 2_000
+#: what one address may write of people's own words: comments and amendments
+WRITE_LIMIT = "20 per minute"
 
 
 class FractionField(fields.Field):  # type: ignore[type-arg]

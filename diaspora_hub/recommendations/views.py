@@ -19,7 +19,7 @@ from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
-from diaspora_hub.extensions import db
+from diaspora_hub.extensions import db, limiter
 from diaspora_hub.organisations.models import Organisation, OrganisationKind
 from diaspora_hub.recommendations import diffs, exports, schemas, service
 from diaspora_hub.recommendations.consensus import (
@@ -173,6 +173,7 @@ def endorse(recommendation_id: int) -> Response | str | tuple[str, int]:
 
 
 @bp.post("/recommendations/<int:recommendation_id>/amendments")
+@limiter.limit(schemas.WRITE_LIMIT)
 @login_required
 def propose(recommendation_id: int) -> Response | str | tuple[str, int]:
     user = require_actor()
@@ -223,6 +224,7 @@ def put_on_screen(recommendation_id: int) -> Response | str | tuple[str, int]:
 
 
 @bp.post("/recommendations/<int:recommendation_id>/comments")
+@limiter.limit(schemas.WRITE_LIMIT)
 @login_required
 def comment(recommendation_id: int) -> Response | str | tuple[str, int]:
     user = require_actor()

@@ -135,3 +135,13 @@ def test_the_contract_is_in_openapi(client):
         "/api/v1/recommendations/{recommendation_id}/endorsements",
     ):
         assert path in paths
+
+
+def test_comments_are_rate_limited(session, world, login):
+    recommendation = consulted(session, world)
+    client = login(world.outsider)
+    url = f"/api/v1/recommendations/{recommendation.id}/comments"
+    statuses = [client.post(url, json={"body": f"Point {n}"}).status_code for n in range(20)]
+    assert statuses == [201] * 20
+    refused = client.post(url, json={"body": "One more"})
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (429, "rate_limited")

@@ -90,3 +90,34 @@ def test_only_facilitators_show_and_drafts_stay_off_screen(session, world, login
     ack = emit(listener, "join", {"room": room.id})
     assert all(not e["type"].startswith("screen.") for e in ack["events"])
     assert listener.is_connected(NAMESPACE)
+
+
+def test_a_hidden_tally_shows_the_title_only_and_endorsements_stay_silent(
+    session, world, login, live_client
+):
+    room = _room(session, world, RoomMode.OPEN)
+    recommendation = consulted(session, world)
+    rule = {
+        "min_support": "3/5",
+        "min_organisations": 2,
+        "min_blocs": 2,
+        "scope": "every_bloc",
+        "weighting": "equal",
+        "block": "1/3",
+        "hide_tallies": True,
+    }
+    facilitator = login(world.facilitator)
+    assert (
+        facilitator.put("/api/v1/spaces/remittances/recommendation-rule", json=rule).status_code
+        == 200
+    )
+    listener = live_client(world.outsider)
+    joined(listener, room)
+    received(listener)
+    facilitator.post(f"/api/v1/recommendations/{recommendation.id}/screen", json={"room": room.id})
+    [event] = _events(listener, "screen.shown")
+    assert event["data"]["item"]["tally"] is None
+    login(world.delegate_a).post(
+        f"/api/v1/recommendations/{recommendation.id}/endorsements", json={"position": "support"}
+    )
+    assert _events(listener, "screen.updated") == []

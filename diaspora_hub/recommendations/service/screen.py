@@ -72,6 +72,8 @@ def refresh_screens(session: Session, recommendation: Recommendation) -> None:
     if not rooms:
         return
     item = screen_item(session, recommendation)
+    if item["tally"] is None and recommendation.is_open_at(utcnow()):
+        return  # a hidden tally: even the moment of an endorsement stays unannounced
     deliveries = [d for room_id in rooms if (d := screen.refresh(session, room_id, item=item))]
     screen.send_after_commit(session, deliveries)
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,12 +20,10 @@ from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
 from diaspora_hub.extensions import db, limiter
 from diaspora_hub.organisations.models import Organisation, OrganisationKind
-from diaspora_hub.recommendations import diffs, exports, schemas, service
+from diaspora_hub.recommendations import diffs, exports, labels, schemas, service
 from diaspora_hub.recommendations.consensus import (
-    Finding,
     Outcome,
     Position,
-    Reason,
     Scope,
     Weighting,
 )
@@ -305,7 +302,11 @@ def rule(slug: str) -> Response | str | tuple[str, int]:
     spaces.require_manager(session, user, space)
     settings = service.settings_of(session, space)
     current = service.rule_from(settings)
-    context = {"space": space, "support_choices": SUPPORT_CHOICES, "block_choices": BLOCK_CHOICES}
+    context = {
+        "space": space,
+        "support_choices": labels.SUPPORT_CHOICES,
+        "block_choices": labels.BLOCK_CHOICES,
+    }
     if request.method != "POST":
         form = {
             "min_support": f"{current.min_support.numerator}/{current.min_support.denominator}",
@@ -330,90 +331,14 @@ def rule(slug: str) -> Response | str | tuple[str, int]:
     return see_other(url_for("recommendations.index", slug=slug))
 
 
-# Labels ----------------------------------------------------------------------------------
-
-STATE_LABELS: dict[RecommendationState, Any] = {
-    RecommendationState.DRAFT: _l("Draft"),
-    RecommendationState.CONSULTATION: _l("Under consultation"),
-    RecommendationState.ADOPTED: _l("Adopted"),
-    RecommendationState.WITHDRAWN: _l("Withdrawn"),
-}
-
-POSITION_LABELS: dict[Position, Any] = {
-    Position.SUPPORT: _l("Support"),
-    Position.SUPPORT_WITH_RESERVATIONS: _l("Support with reservations"),
-    Position.OPPOSE: _l("Oppose"),
-    Position.ABSTAIN: _l("Abstain"),
-}
-
-SOURCE_LABELS: dict[SourceKind, Any] = {
-    SourceKind.THEME: _l("Theme of a call for input"),
-    SourceKind.CONTRIBUTION: _l("Contribution to a call for input"),
-    SourceKind.MESSAGE: _l("Message in a live room"),
-    SourceKind.POLL: _l("Poll in a live room"),
-    SourceKind.QUESTION: _l("Question answered in a live room"),
-}
-
-OUTCOME_LABELS: dict[Outcome, Any] = {
-    Outcome.SUPPORTED: _l("Cross-bloc supported"),
-    Outcome.BLOCKED: _l("Blocked"),
-    Outcome.SHORT: _l("Not enough support yet"),
-    Outcome.INSUFFICIENT: _l("Too few blocs have taken a position"),
-}
-
-SUPPORT_CHOICES = [
-    ("1/2", _l("Half (50 %)")),
-    ("3/5", _l("Three fifths (60 %)")),
-    ("2/3", _l("Two thirds (67 %)")),
-    ("3/4", _l("Three quarters (75 %)")),
-    ("4/5", _l("Four fifths (80 %)")),
-    ("1/1", _l("Everyone (100 %)")),
-]
-
-BLOCK_CHOICES = [
-    ("", _l("Opposition never blocks")),
-    ("1/4", _l("A quarter of a bloc's organisations")),
-    ("1/3", _l("A third of a bloc's organisations")),
-    ("1/2", _l("Half of a bloc's organisations")),
-]
-
-
-def finding_text(finding: Finding, bloc_name: str) -> str:
-    """Why a bloc holds the recommendation back, in one sentence."""
-    if finding.reason is Reason.BLOCKS:
-        text = _(
-            "%(bloc)s blocks it: %(value)d %% of its organisations oppose (blocking from "
-            "%(threshold)d %%).",
-            bloc=bloc_name,
-            value=exports.percent(finding.value),
-            threshold=exports.percent(finding.threshold),
-        )
-    elif finding.reason is Reason.BELOW_THRESHOLD:
-        text = _(
-            "%(bloc)s holds it back: %(value)d %% support, %(threshold)d %% needed.",
-            bloc=bloc_name,
-            value=exports.percent(finding.value),
-            threshold=exports.percent(finding.threshold),
-        )
-    else:
-        text = _(
-            "Not counted yet, %(bloc)s: %(value)d of the %(threshold)d organisations needed "
-            "took a position.",
-            bloc=bloc_name,
-            value=int(finding.value),
-            threshold=int(finding.threshold),
-        )
-    return str(text)
-
-
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     return {
-        "recommendation_state_label": lambda s: str(STATE_LABELS[RecommendationState(s)]),
-        "position_label": lambda p: str(POSITION_LABELS[Position(p)]),
-        "source_label": lambda k: str(SOURCE_LABELS[SourceKind(k)]),
-        "outcome_label": lambda o: str(OUTCOME_LABELS[Outcome(o)]),
-        "finding_text": finding_text,
+        "recommendation_state_label": lambda s: str(labels.STATE_LABELS[RecommendationState(s)]),
+        "position_label": lambda p: str(labels.POSITION_LABELS[Position(p)]),
+        "source_label": lambda k: str(labels.SOURCE_LABELS[SourceKind(k)]),
+        "outcome_label": lambda o: str(labels.OUTCOME_LABELS[Outcome(o)]),
+        "finding_text": labels.finding_text,
         "consensus_svg": exports.consensus_svg,
         "text_diff": diffs.diff,
         "percent": exports.percent,
@@ -479,7 +404,7 @@ def space_section(session: Session, user: User | None, space: Space) -> sections
     _space, found = service.list_recommendations(session, user, space.slug, per_page=5)
     items = []
     for recommendation in found.items:
-        meta = str(STATE_LABELS[recommendation.state])
+        meta = str(labels.STATE_LABELS[recommendation.state])
         if recommendation.state is RecommendationState.CONSULTATION and recommendation.closes_at:
             meta = _(
                 "%(state)s · closes %(closes)s",

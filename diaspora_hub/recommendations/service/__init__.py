@@ -1,7 +1,8 @@
 """Rules for recommendations, split by feature; every public name is re-exported here.
 
 - ``kernel``: sight, roles, the space's rule, permissions
-- ``drafting``: drafts, versions and diffs, the consultation lifecycle, the rule's settings
+- ``drafting``: drafts, versions and diffs, the consultation lifecycle
+- ``rule``: the space's consensus rule
 - ``amendments``, ``sources``, ``endorsements``, ``comments``: one feature each
 - ``tallies``: the round's consensus, live, hidden or frozen
 - ``screen``: a recommendation on a live room's screen, its bars moving as organisations endorse
@@ -25,7 +26,6 @@ from diaspora_hub.recommendations.service.drafting import (
     open_consultation,
     revise_recommendation,
     update_recommendation,
-    update_settings,
     version_diff,
     withdraw_recommendation,
 )
@@ -39,6 +39,7 @@ from diaspora_hub.recommendations.service.kernel import (
 )
 from diaspora_hub.recommendations.service.notices import KINDS, send_closing_reminders
 from diaspora_hub.recommendations.service.overview import recommendation_overview
+from diaspora_hub.recommendations.service.rule import update_settings
 from diaspora_hub.recommendations.service.screen import put_on_screen, screen_item
 from diaspora_hub.recommendations.service.sources import add_source, citable, remove_source
 from diaspora_hub.recommendations.service.tallies import current_consensus, tally_view

@@ -1,4 +1,4 @@
-"""Writing recommendations: drafts, versions, the consultation lifecycle and the rule.
+"""Writing recommendations: drafts, versions and the consultation lifecycle.
 
 Every change of wording is a new version. A draft or a recommendation under consultation
 is edited in place (each save a version); an adopted one changes only through
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,22 +22,16 @@ from diaspora_hub.core.errors import Conflict, ValidationFailed
 from diaspora_hub.core.pagination import Page, paginate
 from diaspora_hub.organisations.models import Organisation, OrganisationKind
 from diaspora_hub.recommendations import consensus, diffs
-from diaspora_hub.recommendations.consensus import Scope, Weighting
 from diaspora_hub.recommendations.models import (
     FrozenTally,
     Recommendation,
-    RecommendationSettings,
     RecommendationState,
     RecommendationTarget,
     RecommendationVersion,
 )
 from diaspora_hub.recommendations.service import notices
 from diaspora_hub.recommendations.service import screen as screens
-from diaspora_hub.recommendations.service.kernel import (
-    get_recommendation,
-    require_facilitator,
-    settings_of,
-)
+from diaspora_hub.recommendations.service.kernel import get_recommendation, require_facilitator
 from diaspora_hub.recommendations.service.tallies import current_consensus
 from diaspora_hub.recommendations.types import FieldDiff, VersionDiff
 from diaspora_hub.spaces import service as spaces
@@ -309,55 +302,6 @@ def version_diff(old: RecommendationVersion, new: RecommendationVersion) -> Vers
             FieldDiff("rationale", diffs.diff(old.rationale, new.rationale)),
         ),
     )
-
-
-# The space's rule ------------------------------------------------------------------------
-
-
-def update_settings(
-    session: Session,
-    actor: User | None,
-    slug: str,
-    *,
-    min_support: Fraction,
-    min_organisations: int,
-    min_blocs: int,
-    scope: Scope,
-    weighting: Weighting,
-    block: Fraction | None,
-    hide_tallies: bool,
-) -> RecommendationSettings:
-    """Set the space's consensus rule; rounds already frozen keep the rule they had."""
-    space = spaces.get_visible(session, actor, slug)
-    user = require_facilitator(session, actor, space)
-    try:
-        consensus.Rule(
-            min_support=min_support,
-            min_organisations=min_organisations,
-            min_blocs=min_blocs,
-            scope=scope,
-            weighting=weighting,
-            block=block,
-        )
-    except ValueError as exc:
-        raise ValidationFailed(_("That rule cannot be applied.")) from exc
-    settings = settings_of(session, space)
-    if settings is None:
-        settings = RecommendationSettings(space_id=space.id)
-        session.add(settings)
-    settings.min_support_num = min_support.numerator
-    settings.min_support_den = min_support.denominator
-    settings.min_organisations = min_organisations
-    settings.min_blocs = min_blocs
-    settings.scope = scope
-    settings.weighting = weighting
-    settings.block_num = block.numerator if block is not None else None
-    settings.block_den = block.denominator if block is not None else None
-    settings.hide_tallies = hide_tallies
-    settings.updated_by_id = user.id
-    session.flush()
-    audit.record(session, user.id, "recommendation.rule_changed", "space", space.id)
-    return settings
 
 
 # Helpers ---------------------------------------------------------------------------------

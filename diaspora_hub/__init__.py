@@ -20,6 +20,7 @@ from diaspora_hub import (
     meetings,
     notifications,
     organisations,
+    recommendations,
     spaces,
 )
 from diaspora_hub import config as settings
@@ -73,5 +74,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     calls.init_app(app)
     live.init_app(app)
     meetings.init_app(app)
+    recommendations.init_app(app)
     cli.register(app)
     return app

@@ -14,6 +14,7 @@ from diaspora_hub.core.db import utcnow
 from diaspora_hub.live import service as live
 from diaspora_hub.meetings import demo as meetings_demo
 from diaspora_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
+from diaspora_hub.recommendations import demo as recommendations
 from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import (
     CodeOfConduct,
@@ -228,6 +229,7 @@ def load(session: Session) -> bool:
     _accept_conducts(session, people)
     _consultation(session, people)
     meetings_demo.load(session, DOMAIN)
+    recommendations.load(session, people, password=DEMO_PASSWORD, domain=DOMAIN)
     return True
 
 

@@ -7,6 +7,7 @@ from diaspora_hub.live import models as live
 from diaspora_hub.meetings import models as meetings
 from diaspora_hub.notifications import models as notifications
 from diaspora_hub.organisations import models as organisations
+from diaspora_hub.recommendations import models as recommendations
 from diaspora_hub.spaces import models as spaces
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "meetings",
     "notifications",
     "organisations",
+    "recommendations",
     "spaces",
 ]

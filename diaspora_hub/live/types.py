@@ -29,14 +29,16 @@ QUESTION_MAX_LENGTH = 500
 Json = dict[str, Any]
 
 #: The key that marks a person reference (``service.person_ref``): every mapping in a
-#: payload that carries it is a person, whatever key or list it sits in, and nothing else
-#: carries it. Redaction finds people by it.
+#: payload that carries it beside an identity (``IDENTITY_KEYS``) is a person, whatever
+#: key or list it sits in. Redaction finds people by it. Figures by bloc (a bloc's tally
+#: on screen) carry the bloc but no identity, and stay whole.
 PERSON_MARK = "bloc"
+IDENTITY_KEYS = frozenset({"id", "name", "organisation"})
 
 
 def is_person(value: Any) -> bool:
     """Whether ``value`` is a person reference (see ``PERSON_MARK``)."""
-    return isinstance(value, dict) and PERSON_MARK in value
+    return isinstance(value, dict) and PERSON_MARK in value and not IDENTITY_KEYS.isdisjoint(value)
 
 
 class Audience(enum.StrEnum):

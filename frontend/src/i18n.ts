@@ -80,6 +80,17 @@ export const LABEL_KEYS = [
   "no_answer",
   "not_connected",
   "error_prefix",
+  "screen_supported",
+  "screen_blocked",
+  "screen_short",
+  "screen_insufficient",
+  "screen_tally_hidden",
+  "screen_no_position",
+  "screen_positions",
+  "screen_caption",
+  "screen_support",
+  "screen_took_position",
+  "screen_shown",
 ] as const;
 
 export type LabelKey = (typeof LABEL_KEYS)[number];

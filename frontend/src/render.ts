@@ -3,6 +3,7 @@
 // other people's votes.
 
 import { actionButton, byId, el, replaceKeepingFocus } from "./dom";
+import { renderScreen } from "./screen";
 import {
   clockTime,
   duration,
@@ -320,7 +321,14 @@ export class RoomView {
     if (sections.has("presence")) this.renderPresence();
     if (sections.has("speakingTime") || sections.has("speaking")) this.renderSpeakingTime();
     if (sections.has("removed")) this.renderRemoved();
+    if (sections.has("screen")) this.renderScreen();
     if (sections.has("you") || sections.has("room")) this.setControls();
+  }
+
+  private renderScreen(): void {
+    const host = byId("screen");
+    const body = byId("screen-item");
+    if (host !== null && body !== null) renderScreen(host, body, this.store.screen);
   }
 
   /** Once a second: the current speaker's clock and speaking time by bloc. */

@@ -24,6 +24,7 @@ import type {
   Question,
   RoomEvent,
   RoomState,
+  ScreenItem,
 } from "./protocol";
 
 /** ``T`` that may be read, not written, at any depth. */
@@ -50,7 +51,8 @@ export type Section =
   | "presence"
   | "you"
   | "speakingTime"
-  | "removed";
+  | "removed"
+  | "screen";
 
 export interface ChatMessage {
   seq: number;
@@ -108,6 +110,10 @@ export class RoomStore {
   private readonly pending = new Map<number, RoomEvent>();
   private readonly mine = new Set<number>();
 
+  get screen(): Frozen<ScreenItem> | null {
+    return this.shown;
+  }
+
   get state(): Frozen<HeldState> | null {
     return this.held;
   }
@@ -146,6 +152,9 @@ export class RoomStore {
   get removed(): ReadonlyMap<number, Person> {
     return this.barred;
   }
+
+  /** What the facilitators put on screen, from the latest ``screen.*`` event in the log. */
+  private shown: ScreenItem | null = null;
 
   /** The person asked for the list of who is here (large rooms send counts only). */
   get wantsPeople(): boolean {
@@ -358,6 +367,19 @@ export class RoomStore {
       case "moderation":
         this.noteModeration(event.data.action, event.data.user, changes);
         break;
+      case "screen.shown":
+        this.shown = event.data.item;
+        changes.sections.add("screen");
+        if (!changes.catchingUp) changes.notes.push(t("screen_shown", { title: event.data.item.title }));
+        return;
+      case "screen.updated":
+        this.shown = event.data.item;
+        changes.sections.add("screen");
+        return;
+      case "screen.cleared":
+        this.shown = null;
+        changes.sections.add("screen");
+        return;
       default:
         break;
     }

@@ -1,7 +1,7 @@
 """Meetings: agenda, registrations, calendar tokens, working hours, attendance, minutes, feedback, outside events
 
 Revision ID: 4bd0de155fa3
-Revises: ff22f6046b9f
+Revises: 67ee07fde055
 Create Date: 2026-12-04 18:28:23.532393
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4bd0de155fa3'
-down_revision = 'ff22f6046b9f'
+down_revision = "67ee07fde055"
 branch_labels = None
 depends_on = None
 

@@ -12,12 +12,14 @@ from functools import cache
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask_socketio import SocketIOTestClient
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from socketio import packet
+from sqlalchemy.orm import Session
 
 from diaspora_hub.extensions import db, socketio
-from diaspora_hub.live import events, service
+from diaspora_hub.live import events, screen, service
 from diaspora_hub.live.events import LiveNamespace
 from diaspora_hub.live.models import Room, RoomMode
 from diaspora_hub.live.protocol.log import EventsPage, RoomEvent
@@ -78,6 +80,48 @@ def check(recorders: dict[str, Recorder]) -> set[str]:
     return seen
 
 
+SCREEN_ITEM: dict[str, Any] = {
+    "kind": "recommendation",
+    "id": 1,
+    "title": "Cap remittance fees at 3%",
+    "url": "/recommendations/1",
+    "state": "consultation",
+    "version": 1,
+    "closes_at": None,
+    "tally": {
+        "outcome": "short",
+        "frozen": False,
+        "min_support": 60,
+        "blocs": [
+            {
+                "bloc": "diaspora",
+                "support": 1,
+                "reservations": 0,
+                "oppose": 0,
+                "abstain": 0,
+                "organisations": 1,
+                "eligible": 2,
+                "share": 100,
+            }
+        ],
+        "holding_back": [{"bloc": "government", "reason": "too_few"}],
+    },
+}
+
+
+def put_on_screen(app: Flask, world: World, room: Room) -> None:
+    """What a domain above live does with the room's screen: show, update, clear."""
+    with app.app_context(), Session(db.engine) as session:
+        facilitator = session.merge(world.facilitator, load=False)
+        deliveries = [
+            screen.show(session, facilitator, room.id, item=SCREEN_ITEM),
+            screen.refresh(session, room.id, item=SCREEN_ITEM),
+            screen.clear(session, facilitator, room.id),
+        ]
+        screen.send_after_commit(session, [d for d in deliveries if d is not None])
+        session.commit()
+
+
 def meeting(world: World, room: Room, live_client: Connect) -> dict[str, Recorder]:
     """A facilitator and three participants do everything a room offers."""
     people = {
@@ -136,6 +180,7 @@ def meeting(world: World, room: Room, live_client: Connect) -> dict[str, Recorde
     act("facilitator", "answer", question=question)
     act("amina", "react", emoji="clap")
     act("facilitator", "agenda", item=0)
+    put_on_screen(recorders["facilitator"].client.app, world, room)
     act("facilitator", "hide", seq=said["seq"])
     act("facilitator", "hide", seq=other["seq"])
     act("facilitator", "lock", locked=True)

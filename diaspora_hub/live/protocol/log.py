@@ -13,6 +13,7 @@ from typing_extensions import TypeAliasType, TypedDict
 
 from diaspora_hub.live.protocol.shapes import (
     AgendaItem,
+    Bloc,
     Emoji,
     FinishedTurn,
     Instant,
@@ -148,6 +149,56 @@ class ModerationData(TypedDict):
     previous: NotRequired[FinishedTurn | None]
 
 
+class ScreenBloc(TypedDict):
+    """A bloc's figures on screen: organisations by position, never by name.
+    ``share``: whole percent of support among those supporting or opposing; null when
+    nobody took a side."""
+
+    bloc: Bloc
+    support: int
+    reservations: int
+    oppose: int
+    abstain: int
+    organisations: int
+    eligible: int
+    share: int | None
+
+
+class ScreenHoldingBack(TypedDict):
+    bloc: Bloc
+    reason: Literal["blocks", "below_threshold", "too_few"]
+
+
+class ScreenTally(TypedDict):
+    outcome: Literal["supported", "blocked", "short", "insufficient"]
+    frozen: bool
+    min_support: int
+    blocs: list[ScreenBloc]
+    holding_back: list[ScreenHoldingBack]
+
+
+class ScreenItem(TypedDict):
+    """What the facilitators put on the room's screen: a recommendation and its support
+    by bloc. ``tally`` is null while the space hides tallies until the close."""
+
+    kind: Literal["recommendation"]
+    id: int
+    title: str
+    url: str
+    state: str
+    version: int
+    closes_at: Instant | None
+    tally: ScreenTally | None
+
+
+class ScreenData(TypedDict):
+    item: ScreenItem
+
+
+class ScreenClearedData(TypedDict):
+    pass
+
+
 # One class per event type: ``type`` tells which ``data`` the event carries.
 
 
@@ -236,6 +287,23 @@ class ModerationEvent(EventBase):
     data: ModerationData
 
 
+class ScreenShownEvent(EventBase):
+    type: Literal["screen.shown"]
+    data: ScreenData
+
+
+class ScreenUpdatedEvent(EventBase):
+    """New figures for the item on screen (an organisation endorsed)."""
+
+    type: Literal["screen.updated"]
+    data: ScreenData
+
+
+class ScreenClearedEvent(EventBase):
+    type: Literal["screen.cleared"]
+    data: ScreenClearedData
+
+
 RoomEvent = TypeAliasType(
     "RoomEvent",
     RoomOpenedEvent
@@ -254,7 +322,10 @@ RoomEvent = TypeAliasType(
     | QuestionAnsweredEvent
     | ReactionEvent
     | AgendaEvent
-    | ModerationEvent,
+    | ModerationEvent
+    | ScreenShownEvent
+    | ScreenUpdatedEvent
+    | ScreenClearedEvent,
 )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from diaspora_hub import blueprints, cli
+from diaspora_hub import blueprints, cli, opinions
 from diaspora_hub import config as settings
 from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
@@ -49,5 +49,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     web.init_app(app)
     blueprints.register(app)
+    opinions.init_app(app)
     cli.register(app)
     return app

@@ -18,6 +18,7 @@ from diaspora_hub.live import api as live_api
 from diaspora_hub.live import views as live_views
 from diaspora_hub.notifications import api as notifications_api
 from diaspora_hub.notifications import views as notifications_views
+from diaspora_hub.opinions import api as opinions_api
 from diaspora_hub.organisations import api as organisations_api
 from diaspora_hub.organisations import labels as organisation_labels
 from diaspora_hub.organisations import views as organisations_views
@@ -41,6 +42,7 @@ APIS = (
     calls_api.bp,
     live_api.bp,
     notifications_api.bp,
+    opinions_api.bp,
 )
 NAV: tuple[tuple[str, Any], ...] = (
     ("spaces.index", _l("Issue spaces")),

@@ -343,30 +343,26 @@ def analyse(votes: Matrix, smoother: KSmoother | None = None) -> Result:
 
 
 def match_groups(
-    previous: dict[int, int], people: list[int], labels: Labels, next_id: int
-) -> tuple[dict[int, int], int]:
-    """Stable identities: each new group index gets the stored group id it shares most
-    members with (Hungarian assignment on the overlap), and new groups fresh ids.
+    previous: dict[int, int], people: list[int], labels: Labels
+) -> dict[int, int | None]:
+    """Stable identities: each new group index gets the stored group it shares most members
+    with (a Hungarian assignment on the overlap counts), or None for a new group.
 
-    ``previous`` maps a person to their stored group id; returns the group id of each new
-    group index and the next free id.
+    ``previous`` maps a person to their stored group id.
     """
     new_groups = sorted({int(g) for g in labels if g >= 0})
     old_groups = sorted(set(previous.values()))
-    mapping: dict[int, int] = {}
-    if new_groups and old_groups:
-        overlap = np.zeros((len(new_groups), len(old_groups)))
-        new_index = {g: i for i, g in enumerate(new_groups)}
-        old_index = {g: i for i, g in enumerate(old_groups)}
-        for person, label in zip(people, labels, strict=True):
-            if label >= 0 and person in previous:
-                overlap[new_index[int(label)], old_index[previous[person]]] += 1
-        rows, cols = linear_sum_assignment(overlap, maximize=True)
-        for r, c in zip(rows, cols, strict=True):
-            if overlap[r, c] > 0:
-                mapping[new_groups[r]] = old_groups[c]
-    for g in new_groups:
-        if g not in mapping:
-            mapping[g] = next_id
-            next_id += 1
-    return mapping, next_id
+    mapping: dict[int, int | None] = dict.fromkeys(new_groups)
+    if not new_groups or not old_groups:
+        return mapping
+    new_index = {g: i for i, g in enumerate(new_groups)}
+    old_index = {g: i for i, g in enumerate(old_groups)}
+    overlap = np.zeros((len(new_groups), len(old_groups)))
+    for person, label in zip(people, labels, strict=True):
+        if label >= 0 and person in previous:
+            overlap[new_index[int(label)], old_index[previous[person]]] += 1
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    for r, c in zip(rows, cols, strict=True):
+        if overlap[r, c] > 0:
+            mapping[new_groups[r]] = old_groups[c]
+    return mapping

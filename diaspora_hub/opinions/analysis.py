@@ -39,6 +39,9 @@ MIN_VOTES = 7
 GREEDY_PEOPLE = 15
 #: base clusters that the groups are built from
 BASE_K = 100
+#: k-means starts tried for the groups (over at most 100 base clusters, so cheap): the best
+#: fit of several does not hang on the order the people come in
+GROUP_TRIES = 10
 #: largest number of groups
 MAX_K = 5
 #: a new number of groups is shown once it has won this many updates in a row (Pol.is: 4)
@@ -132,8 +135,10 @@ def project(votes: Matrix) -> Matrix:
     return np.asarray(raw * scale[:, None], dtype=np.float64)
 
 
-def _kmeans(points: Matrix, k: int, weights: Matrix | None = None) -> tuple[Labels, Matrix]:
-    model = KMeans(n_clusters=k, n_init=1, random_state=SEED, max_iter=100)
+def _kmeans(
+    points: Matrix, k: int, weights: Matrix | None = None, *, tries: int = 1
+) -> tuple[Labels, Matrix]:
+    model = KMeans(n_clusters=k, n_init=tries, random_state=SEED, max_iter=100)
     labels = model.fit_predict(points, sample_weight=weights)
     return np.asarray(labels, dtype=np.int64), np.asarray(model.cluster_centers_)
 
@@ -156,7 +161,7 @@ def group(
     clusterings: dict[int, Labels] = {}
     silhouettes: dict[int, float] = {}
     for k in range(2, max_k + 1):
-        found, _ = _kmeans(centres, k, sizes)
+        found, _ = _kmeans(centres, k, sizes, tries=GROUP_TRIES)
         if len(np.unique(found)) < 2:
             continue
         clusterings[k] = found

@@ -48,3 +48,14 @@ def simulate(
         groups=np.asarray(membership, dtype=np.int64),
         consensus=[int(j) for j in np.flatnonzero((leaning == conviction).all(axis=0))],
     )
+
+
+def participants_votes_csv(votes: Matrix, *, first_participant: int = 0) -> str:
+    """The votes as a Pol.is ``participants-votes.csv`` (comment ids 0, 1, 2 …), so
+    simulated voters come in the way imported ones do."""
+    statements = votes.shape[1]
+    lines = ["participant," + ",".join(str(j) for j in range(statements))]
+    for i, row in enumerate(votes):
+        cells = ("" if np.isnan(v) else str(int(v)) for v in row)
+        lines.append(f"{first_participant + i}," + ",".join(cells))
+    return "\n".join(lines) + "\n"

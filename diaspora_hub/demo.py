@@ -12,6 +12,7 @@ from diaspora_hub.accounts.models import User
 from diaspora_hub.calls import service as calls
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live import service as live
+from diaspora_hub.opinions import demo as opinions_demo
 from diaspora_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
 from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import (
@@ -226,6 +227,7 @@ def load(session: Session) -> bool:
     session.flush()
     _accept_conducts(session, people)
     _consultation(session, people)
+    opinions_demo.load(session, people)
     return True
 
 

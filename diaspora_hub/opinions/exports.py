@@ -155,16 +155,19 @@ def map_svg(view: OpinionMapView) -> Markup:
         label = escape(_("Group %(label)s", label=group.label))
         colour = style_of(i).colour
         parts.append(
-            f'<text x="{cx:.1f}" y="{cy - 14:.1f}" text-anchor="middle" font-size="18" '
+            f'<text x="{cx:.1f}" y="{cy - 14:.1f}" text-anchor="middle" font-size="24" '
             f'font-weight="700" fill="{colour}" stroke="#fff" stroke-width="4" '
             f'paint-order="stroke">{label}</text>'
         )
     if view.you is not None:
         x, y = at(view.you)
+        right = x < WIDTH - 90
+        label_x = x + radius + 9 if right else x - radius - 9
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius + 6:.1f}" fill="none" '
             'stroke="#1b1f24" stroke-width="3"/>'
-            f'<text x="{x + radius + 9:.1f}" y="{y + 5:.1f}" font-size="16" font-weight="700" '
+            f'<text x="{label_x:.1f}" y="{y + 7:.1f}" font-size="22" font-weight="700" '
+            f'text-anchor="{"start" if right else "end"}" '
             f'fill="#1b1f24" stroke="#fff" stroke-width="4" paint-order="stroke">'
             f"{escape(_('You'))}</text>"
         )

@@ -30,14 +30,20 @@ def simulate(
     consensus_share: float = 0.1,
     conviction: float = 0.85,
     passes: float = 0.1,
+    leaning: Matrix | None = None,
 ) -> Simulated:
     """Each group leans agree or disagree on each statement with ``conviction``; a few
-    statements every group agrees with; each person votes on about ``turnout`` of them."""
+    statements every group agrees with; each person votes on about ``turnout`` of them.
+    ``leaning`` (groups by statements: each group's chance of agreeing) replaces the
+    drawn leanings."""
     rng = np.random.default_rng(seed)
     membership = rng.integers(0, groups, size=people)
-    leaning = rng.choice([conviction, 1 - conviction], size=(groups, statements))
-    shared = rng.choice(statements, size=max(1, int(statements * consensus_share)), replace=False)
-    leaning[:, shared] = conviction
+    if leaning is None:
+        leaning = rng.choice([conviction, 1 - conviction], size=(groups, statements))
+        shared = rng.choice(
+            statements, size=max(1, int(statements * consensus_share)), replace=False
+        )
+        leaning[:, shared] = conviction
     p_agree = leaning[membership]
     draw = rng.random((people, statements))
     votes = np.where(draw < p_agree, 1.0, -1.0)
@@ -46,7 +52,7 @@ def simulate(
     return Simulated(
         votes=votes,
         groups=np.asarray(membership, dtype=np.int64),
-        consensus=[int(j) for j in np.flatnonzero((leaning == conviction).all(axis=0))],
+        consensus=[int(j) for j in np.flatnonzero((leaning >= conviction).all(axis=0))],
     )
 
 

@@ -149,3 +149,5 @@ class OpinionMapView:
     you: MapMember | None
     #: the group the viewer is in, if any
     your_group: MapGroup | None
+    #: the viewer moderates the space's statements
+    can_moderate: bool

@@ -47,6 +47,7 @@ from diaspora_hub.opinions.types import (
     RepresentativeStatement,
     Tally,
 )
+from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import Space
 
 #: bridging statements listed on the map
@@ -251,6 +252,7 @@ def map_view(session: Session, actor: User | None, slug: str) -> OpinionMapView:
         k_history=[KStep.of(entry) for entry in stored.k_history],
         you=you,
         your_group=next((g for g in groups if g.id == your_group_id), None),
+        can_moderate=spaces.can_manage(session, actor, space),
     )
 
 

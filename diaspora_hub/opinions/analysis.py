@@ -122,16 +122,14 @@ def project(votes: Matrix) -> Matrix:
     if n_people < 2 or n_statements < 2:
         return np.zeros((n_people, 2))
     voted = ~np.isnan(votes)
-    totals = np.where(voted, votes, 0.0).sum(axis=0)
     seen = voted.sum(axis=0)
+    totals = np.nansum(votes, axis=0)
     means = np.divide(totals, seen, out=np.zeros(n_statements), where=seen > 0)
     filled = np.where(voted, votes, means)
-    pca = PCA(n_components=2, svd_solver="covariance_eigh")
-    pca.fit(filled)
-    centred = np.where(voted, votes - pca.mean_, 0.0)
-    raw = centred @ pca.components_.T
-    counts = np.maximum(voted.sum(axis=1), 1)
-    scale = np.sqrt(n_statements / counts)
+    # A missing vote sits at its statement's mean, so after centring it adds nothing:
+    # projecting the filled matrix is Pol.is's projection of the votes cast alone.
+    raw = PCA(n_components=2, svd_solver="covariance_eigh").fit_transform(filled)
+    scale = np.sqrt(n_statements / np.maximum(voted.sum(axis=1), 1))
     return np.asarray(raw * scale[:, None], dtype=np.float64)
 
 

@@ -96,8 +96,8 @@ class Voter(Base):
 
     __tablename__ = "voter"
     __table_args__ = (
-        UniqueConstraint("space_id", "user_id"),
-        UniqueConstraint("space_id", "polis_id"),
+        UniqueConstraint("space_id", "user_id", name="uq_voter_space_id_user_id"),
+        UniqueConstraint("space_id", "polis_id", name="uq_voter_space_id_polis_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -42,8 +42,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['space_id'], ['space.id'], name=op.f('fk_voter_space_id_space'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_voter_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_voter')),
-    sa.UniqueConstraint('space_id', 'polis_id', name=op.f('uq_voter_space_id')),
-    sa.UniqueConstraint('space_id', 'user_id', name=op.f('uq_voter_space_id'))
+    sa.UniqueConstraint('space_id', 'polis_id', name=op.f('uq_voter_space_id_polis_id')),
+    sa.UniqueConstraint('space_id', 'user_id', name=op.f('uq_voter_space_id_user_id'))
     )
     with op.batch_alter_table('voter', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_voter_space_id'), ['space_id'], unique=False)

@@ -90,7 +90,12 @@ def test_a_restart_changes_nothing(app, world, client, database_url, tmp_path):
     again = client.get(url).get_json()
     assert again == first
     restarted = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": database_url})
-    assert restarted.test_client().get(url).get_json() == first
+    try:
+        assert restarted.test_client().get(url).get_json() == first
+    finally:
+        with restarted.app_context():
+            db.session.remove()
+            db.engine.dispose()
     assert first["k_history"][-1]["update"] == 1
 
 

@@ -21,7 +21,6 @@ from diaspora_hub.core.web import form_input, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.opinions import exports, schemas, service
 from diaspora_hub.opinions.models import Choice, StatementState
-from diaspora_hub.opinions.service.kernel import visible_space
 from diaspora_hub.spaces import sections
 from diaspora_hub.spaces.models import Space
 
@@ -173,7 +172,6 @@ def _upload(field: str, name: str) -> str | None:
 
 def space_section(session: Session, user: User | None, space: Space) -> sections.Section:
     """The space page's way in: how many statements there are, the map, and moderation."""
-    visible_space(session, user, space.slug)
     found = service.list_statements(session, user, space.slug, per_page=3)
     items = [
         sections.SectionItem(

@@ -22,6 +22,13 @@ bp = Blueprint(
 )
 
 
+@bp.before_request
+def _import_size() -> None:
+    """A Pol.is export may be larger than any other request."""
+    if request.endpoint == "opinions_api.import_statements":
+        request.max_content_length = service.MAX_UPLOAD_BYTES
+
+
 @bp.get("/spaces/<slug>/statements")
 @bp.arguments(schemas.StatementListArgs, location="query")
 @bp.response(200, schemas.StatementPageSchema)
@@ -114,3 +121,5 @@ def _text(name: str) -> str | None:
         raise ValidationFailed(
             _("%(file)s is not UTF-8 text.", file=name), fields={name: [_("Not UTF-8 text.")]}
         ) from None
+    finally:
+        upload.close()

@@ -31,6 +31,13 @@ def choice_labels() -> dict[Choice, str]:
     return {Choice.AGREE: _("Agree"), Choice.DISAGREE: _("Disagree"), Choice.PASS: _("Pass")}
 
 
+@bp.before_request
+def _import_size() -> None:
+    """A Pol.is export may be larger than any other request."""
+    if request.endpoint == "opinions.import_polis":
+        request.max_content_length = service.MAX_UPLOAD_BYTES
+
+
 @bp.get("/spaces/<slug>/statements")
 def statements(slug: str) -> str:
     return _statements_page(slug)
@@ -168,6 +175,8 @@ def _upload(field: str, name: str) -> str | None:
         raise ValidationFailed(
             _("%(file)s is not UTF-8 text.", file=name), fields={name: [_("Not UTF-8 text.")]}
         ) from None
+    finally:
+        upload.close()
 
 
 def space_section(session: Session, user: User | None, space: Space) -> sections.Section:

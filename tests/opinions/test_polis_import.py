@@ -11,8 +11,11 @@ from flask import Flask
 from sklearn.metrics import adjusted_rand_score
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from diaspora_hub.accounts.models import User
+from diaspora_hub.opinions import simulation
 from diaspora_hub.opinions.models import Statement, StatementState, Vote, Voter
 from tests import factories
 from tests.opinions.conftest import read
@@ -25,11 +28,14 @@ def _count(session: Session, model: type[Any]) -> int:
 
 
 def _upload(client: Any, slug: str, files: dict[str, str]) -> Any:
-    data = {name: (io.BytesIO(text.encode("utf-8")), name) for name, text in files.items()}
+    # Encoded in memory: the test client would spool a large body to a file it never closes.
+    boundary, body = encode_multipart(
+        MultiDict({name: FileStorage(io.BytesIO(t.encode()), name) for name, t in files.items()})
+    )
     return client.post(
         f"/api/v1/spaces/{slug}/statements/import",
-        data=data,
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
         headers=client.bearer,
     )
 
@@ -214,3 +220,29 @@ def test_the_private_space_stays_hidden_from_an_importer_outside_it(session, wor
     files = {"participants-votes.csv": "participant,0\n1,1\n"}
     response = _upload(api_client(outsider_facilitator), world.private.slug, files)
     assert response.status_code == 404
+
+
+def test_an_export_larger_than_other_requests_may_be_is_imported(session, world, api_client):
+    body = "Remittance corridors need cheaper channels and clearer fees. " * 4
+    comments = "comment-id,moderated,comment-body\n" + "".join(
+        f"{j},1,{body} ({j})\n" for j in range(4500)
+    )
+    drawn = simulation.simulate(50, 4500, 2, seed=1, turnout=0.01)
+    files = {
+        "comments.csv": comments,
+        "participants-votes.csv": simulation.participants_votes_csv(drawn.votes),
+    }
+    assert sum(len(t.encode()) for t in files.values()) > 1024 * 1024  # the site-wide limit
+    response = _upload(api_client(world.facilitator), world.space.slug, files)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["statements"] == 4500
+
+
+def test_other_requests_keep_the_site_wide_limit(world, api_client):
+    client = api_client(world.facilitator)
+    response = client.post(
+        f"/api/v1/spaces/{world.space.slug}/statements",
+        json={"text": "x" * (1024 * 1024 + 10)},
+        headers=client.bearer,
+    )
+    assert response.status_code == 413

@@ -41,6 +41,9 @@ from diaspora_hub.opinions.models import (
 )
 from diaspora_hub.opinions.service.kernel import manager, touch, visible_space
 
+#: largest upload of an import: Pol.is exports of large conversations pass the site-wide
+#: request limit (``MAX_CONTENT_LENGTH``), so the import endpoints allow this much instead
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 #: most statements and voters one import may bring
 MAX_STATEMENTS = 5_000
 MAX_VOTERS = 100_000

@@ -19,6 +19,7 @@ from diaspora_hub import (
     live,
     meetings,
     notifications,
+    opinions,
     organisations,
     recommendations,
     spaces,
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     calls.init_app(app)
     live.init_app(app)
     meetings.init_app(app)
+    opinions.init_app(app)
     recommendations.init_app(app)
     cli.register(app)
     return app

@@ -13,6 +13,7 @@ from diaspora_hub.calls import service as calls
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live import service as live
 from diaspora_hub.meetings import demo as meetings_demo
+from diaspora_hub.opinions import demo as opinions_demo
 from diaspora_hub.organisations.models import Membership, Organisation, OrganisationKind, Role
 from diaspora_hub.recommendations import demo as recommendations
 from diaspora_hub.spaces import service as spaces
@@ -230,6 +231,7 @@ def load(session: Session) -> bool:
     _consultation(session, people)
     meetings_demo.load(session, DOMAIN)
     recommendations.load(session, people, password=DEMO_PASSWORD, domain=DOMAIN)
+    opinions_demo.load(session, people)
     return True
 
 

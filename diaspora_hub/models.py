@@ -6,6 +6,7 @@ from diaspora_hub.core import audit
 from diaspora_hub.live import models as live
 from diaspora_hub.meetings import models as meetings
 from diaspora_hub.notifications import models as notifications
+from diaspora_hub.opinions import models as opinions
 from diaspora_hub.organisations import models as organisations
 from diaspora_hub.recommendations import models as recommendations
 from diaspora_hub.spaces import models as spaces
@@ -17,6 +18,7 @@ __all__ = [
     "live",
     "meetings",
     "notifications",
+    "opinions",
     "organisations",
     "recommendations",
     "spaces",

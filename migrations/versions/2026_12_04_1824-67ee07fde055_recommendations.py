@@ -1,7 +1,7 @@
 """recommendations
 
 Revision ID: 67ee07fde055
-Revises: ff22f6046b9f
+Revises: adfbf322fbc6
 Create Date: 2026-12-04 18:24:07.920539
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '67ee07fde055'
-down_revision = 'ff22f6046b9f'
+down_revision = "adfbf322fbc6"
 branch_labels = None
 depends_on = None
 

@@ -93,3 +93,11 @@ class ContributionFields(TypedDict, total=False):
     attribution: Attribution | str
     answers: list[AnswerFields]
     version: int | None
+
+
+@dataclass(frozen=True)
+class WaitingCall:
+    """An open call and the person's organisations that may answer it and have not."""
+
+    call: Call
+    organisations: tuple[Organisation, ...]

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from diaspora_hub.core.errors import AppError, ValidationFailed
+from diaspora_hub.core.icons import icon
 from diaspora_hub.core.text import markdown_excerpt, render_markdown
 from diaspora_hub.extensions import db
 
@@ -96,6 +97,7 @@ def _template_globals() -> dict[str, Any]:
         "render_markdown": render_markdown,
         "markdown_excerpt": markdown_excerpt,
         "local_time": local_time,
+        "icon": icon,
         "current_locale": str(get_locale() or "en"),
     }
 

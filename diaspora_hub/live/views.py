@@ -3,12 +3,16 @@ the browser code brings to life) and transcript downloads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from diaspora_hub.accounts import needs
 from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
@@ -85,3 +89,18 @@ def _space_section(session: Session, user: User | None, space: Space) -> section
         if overview.can_open
         else None,
     )
+
+
+def home_needs(session: Session, user: User) -> Iterator[needs.Need]:
+    """Rooms with people in them now, in spaces the person sees."""
+    for live in service.live_rooms(session, user):
+        yield needs.Need(
+            kind="room",
+            title=live.room.title,
+            url=url_for("live.room", room_id=live.room.id),
+            action=_("Join the room"),
+            urgency=needs.Urgency.NOW,
+            detail=live.room.space.title
+            + " · "
+            + ngettext("%(num)d person here", "%(num)d people here", live.present),
+        )

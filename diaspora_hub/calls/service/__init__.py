@@ -20,8 +20,9 @@ Decisions kept here so pages, the API and scheduled jobs agree:
   contributions are shown to facilitators only and left out of exports and proposals.
 
 The service is split by feature around a small kernel, ``access`` (who sees, posts and
-answers): ``posting``, ``contributions``, ``themes`` (synthesis and export) and ``notices``
-(what the scheduled jobs send). Import from the package, never from its modules.
+answers): ``posting``, ``contributions``, ``themes`` (synthesis and export), ``notices``
+(what the scheduled jobs send) and ``waiting`` (what the home page lists). Import from
+the package, never from its modules.
 """
 
 from diaspora_hub.calls.service.access import (
@@ -78,6 +79,7 @@ from diaspora_hub.calls.service.themes import (
     synthesis_overview,
     synthesise,
 )
+from diaspora_hub.calls.service.waiting import waiting_calls
 from diaspora_hub.calls.types import CallOverview, CallPermissions, SynthesisOverview, Tracker
 
 __all__ = [
@@ -129,4 +131,5 @@ __all__ = [
     "synthesise",
     "tracker",
     "update_call",
+    "waiting_calls",
 ]

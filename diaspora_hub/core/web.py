@@ -10,6 +10,7 @@ from flask_babel import format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from diaspora_hub.core import assets
 from diaspora_hub.core.errors import AppError, ValidationFailed
 from diaspora_hub.core.icons import icon
 from diaspora_hub.core.text import markdown_excerpt, render_markdown
@@ -111,6 +112,7 @@ def local_time(moment: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
+    assets.init_app(app)
     app.before_request(_api_writes_are_json)
     app.after_request(_commit_once)
     app.after_request(_security_headers)

@@ -102,3 +102,32 @@ def test_a_visitor_reads_what_the_product_does_and_only_public_spaces(session, c
     assert "Open to all" in page
     assert "Behind closed doors" not in page
     assert "What needs you" not in page
+
+
+def test_an_author_follows_their_open_call_and_a_facilitator_is_asked_for_themes(session, login):
+    facilitator, amina, diaspora, space = _scene(session)
+    liaison = factories.user(session, display_name="Gina Government")
+    factories.organisation(
+        session, kind=OrganisationKind.GOVERNMENT, members={liaison: Role.LIAISON}
+    )
+    session.commit()
+    open_call = make_call(session, space, liaison, title="Fees survey")
+    add_contribution(session, open_call, diaspora, amina, "Fees")
+    make_call(
+        session,
+        space,
+        facilitator,
+        title="Closed consultation",
+        opens_in=timedelta(days=-9),
+        closes_in=timedelta(days=-1),
+    )
+
+    author_page = login(liaison).get("/").get_data(as_text=True)
+    assert "Fees survey" in author_page
+    assert "1 contribution so far" in author_page
+    assert "See who has answered" in author_page
+    assert "Closed consultation" not in author_page
+
+    facilitator_page = login(facilitator).get("/").get_data(as_text=True)
+    assert "Closed consultation" in facilitator_page
+    assert "Group the contributions into themes" in facilitator_page

@@ -101,3 +101,12 @@ class WaitingCall:
 
     call: Call
     organisations: tuple[Organisation, ...]
+
+
+@dataclass(frozen=True)
+class RunCall:
+    """A call the person runs: posted and open, or closed and waiting for its themes."""
+
+    call: Call
+    state: CallState
+    contributions: int

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -477,3 +478,26 @@ def home_needs(session: Session, user: User) -> Iterator[needs.Need]:
             ),
             due=waiting.call.closes_at,
         )
+    for run in service.run_calls(session, user):
+        received = ngettext(
+            "%(num)d contribution so far", "%(num)d contributions so far", run.contributions
+        )
+        if run.state is CallState.OPEN:
+            yield needs.Need(
+                kind="tracker",
+                title=run.call.title,
+                url=url_for("calls.detail", call_id=run.call.id) + "#tracker-heading",
+                action=_("See who has answered"),
+                urgency=needs.Urgency.LATER,
+                detail=f"{run.call.space.title} · {received}",
+                due=run.call.closes_at,
+            )
+        else:
+            yield needs.Need(
+                kind="synthesis",
+                title=run.call.title,
+                url=url_for("calls.synthesis", call_id=run.call.id),
+                action=_("Group the contributions into themes"),
+                urgency=needs.Urgency.WAITING,
+                detail=_("%(space)s · closed", space=run.call.space.title) + f" · {received}",
+            )

@@ -170,6 +170,9 @@ export function stackedChart(
   });
   const figure = document.createElement("figure");
   figure.className = "chart chart-stacked";
-  figure.append(legend, drawing);
+  const caption = document.createElement("figcaption");
+  caption.className = "chart-title";
+  caption.textContent = title;
+  figure.append(caption, legend, drawing);
   return figure;
 }

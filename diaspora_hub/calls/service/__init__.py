@@ -79,7 +79,7 @@ from diaspora_hub.calls.service.themes import (
     synthesis_overview,
     synthesise,
 )
-from diaspora_hub.calls.service.waiting import waiting_calls
+from diaspora_hub.calls.service.waiting import run_calls, waiting_calls
 from diaspora_hub.calls.types import CallOverview, CallPermissions, SynthesisOverview, Tracker
 
 __all__ = [
@@ -122,6 +122,7 @@ __all__ = [
     "rename_theme",
     "report_contribution",
     "restore_contribution",
+    "run_calls",
     "save_contribution",
     "send_close_notices",
     "send_deadline_reminders",

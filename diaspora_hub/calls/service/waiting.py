@@ -1,20 +1,21 @@
-"""Calls waiting for a person's organisations: open, in the audience, not answered yet.
-
-The home page lists them, soonest deadline first, so a delegate sees what is due.
+"""What calls wait for from a person, for their home page: open calls their organisations
+may answer and have not; calls they posted that are open; closed calls they may group into
+themes.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.calls.models import Call, CallState, Contribution
 from diaspora_hub.calls.service.access import _is_participant, _state_condition, in_audience
-from diaspora_hub.calls.types import WaitingCall
+from diaspora_hub.calls.types import RunCall, WaitingCall
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.organisations import service as organisations
 from diaspora_hub.spaces import service as spaces
+from diaspora_hub.spaces.models import SpaceFacilitator
 
 #: open calls looked at, nearest deadline first; more than a person can answer this week
 SCAN_LIMIT = 100
@@ -56,3 +57,36 @@ def waiting_calls(session: Session, actor: User, *, limit: int = 10) -> list[Wai
         if len(found) >= limit:
             break
     return found
+
+
+def run_calls(session: Session, actor: User, *, limit: int = 10) -> list[RunCall]:
+    """Open calls this person posted, and closed ones awaiting a synthesis in spaces they
+    facilitate (or in any space, for platform admins), each with its contributions so far."""
+    now = utcnow()
+    facilitated = select(SpaceFacilitator.space_id).where(SpaceFacilitator.user_id == actor.id)
+    synthesis_due = _state_condition(CallState.CLOSED, now)
+    if not actor.is_admin:
+        synthesis_due = synthesis_due & Call.space_id.in_(facilitated)
+    query = (
+        select(Call)
+        .where(
+            or_(
+                _state_condition(CallState.OPEN, now) & (Call.author_id == actor.id),
+                synthesis_due,
+            )
+        )
+        .order_by(Call.closes_at, Call.id)
+        .limit(limit)
+    )
+    calls = list(session.scalars(query))
+    counts = dict(
+        session.execute(
+            select(Contribution.call_id, func.count())
+            .where(Contribution.call_id.in_([c.id for c in calls]))
+            .group_by(Contribution.call_id)
+        ).all()
+    )
+    return [
+        RunCall(call=call, state=call.state_at(now), contributions=counts.get(call.id, 0))
+        for call in calls
+    ]

@@ -79,13 +79,12 @@ def run_calls(session: Session, actor: User, *, limit: int = 10) -> list[RunCall
         .limit(limit)
     )
     calls = list(session.scalars(query))
-    counts = dict(
-        session.execute(
-            select(Contribution.call_id, func.count())
-            .where(Contribution.call_id.in_([c.id for c in calls]))
-            .group_by(Contribution.call_id)
-        ).all()
+    rows = session.execute(
+        select(Contribution.call_id, func.count())
+        .where(Contribution.call_id.in_([c.id for c in calls]))
+        .group_by(Contribution.call_id)
     )
+    counts: dict[int, int] = {row[0]: row[1] for row in rows}
     return [
         RunCall(call=call, state=call.state_at(now), contributions=counts.get(call.id, 0))
         for call in calls

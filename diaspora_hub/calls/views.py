@@ -471,11 +471,7 @@ def home_needs(session: Session, user: User) -> Iterator[needs.Need]:
             url=url_for("calls.answer", call_id=waiting.call.id),
             action=_("Answer for %(orgs)s", orgs=names),
             urgency=needs.Urgency.DUE,
-            detail=_(
-                "%(space)s · closes %(when)s",
-                space=waiting.call.space.title,
-                when=local_time(waiting.call.closes_at),
-            ),
+            detail=waiting.call.space.title,
             due=waiting.call.closes_at,
         )
     for run in service.run_calls(session, user):

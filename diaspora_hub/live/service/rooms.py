@@ -95,8 +95,11 @@ def rooms_of_space(
     return space, paginate(session, query, page, per_page)
 
 
-def live_rooms(session: Session, actor: User, *, limit: int = 5) -> list[LiveRoom]:
-    """Rooms with people in them now, in spaces this person sees, the fullest first."""
+def live_rooms(
+    session: Session, actor: User | None, *, space: Space | None = None, limit: int = 5
+) -> list[LiveRoom]:
+    """Rooms with people in them now, in spaces this person sees (or in ``space``), the
+    fullest first."""
     present = func.count(func.distinct(RoomPresence.user_id))
     query = (
         select(Room, present)
@@ -106,6 +109,8 @@ def live_rooms(session: Session, actor: User, *, limit: int = 5) -> list[LiveRoo
         .order_by(present.desc(), Room.id.desc())
         .limit(limit)
     )
+    if space is not None:
+        query = query.where(Room.space_id == space.id)
     return [LiveRoom(room=room, present=count) for room, count in session.execute(query)]
 
 

@@ -23,6 +23,7 @@ from diaspora_hub.calls.models import Attribution, Call, CallState
 from diaspora_hub.calls.types import CallFields, ContributionFields, Tracker
 from diaspora_hub.core import charts, geo
 from diaspora_hub.core.api import load
+from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.text import plain_text
 from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
@@ -101,8 +102,11 @@ def edit(call_id: int) -> Response | str | tuple[str, int]:
 @bp.post("/calls/<int:call_id>/publish")
 @login_required
 def publish(call_id: int) -> Response:
-    service.publish_call(db.session(), require_actor(), call_id)
-    flash(_("The call is published. It opens at its opening time."), "success")
+    call = service.publish_call(db.session(), require_actor(), call_id)
+    if call.state_at(utcnow()) is CallState.OPEN:
+        flash(_("The call is published and open: its audience may answer now."), "success")
+    else:
+        flash(_("The call is published. It opens at its opening time."), "success")
     return see_other(url_for("calls.detail", call_id=call_id))
 
 

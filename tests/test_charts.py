@@ -43,3 +43,24 @@ def test_a_long_dot_row_shows_one_dot_for_several():
     )
     assert chart.per_dot == 3
     assert [row.dots for row in chart.rows] == [17, 1]
+
+
+def test_a_stacked_chart_draws_a_legend_a_patterned_segment_per_bloc_and_its_table(app):
+    chart = charts.stacked(
+        "poll-7",
+        "Results by bloc",
+        [("Yes", {"diaspora": 2, "government": 1})],
+        groups=[("diaspora", "Diaspora"), ("government", "Government")],
+        label_heading="Choice",
+        value_heading="Votes",
+    )
+    with app.test_request_context():
+        html = app.jinja_env.from_string(
+            '{% from "_charts.html" import stacked_chart with context %}{{ stacked_chart(c) }}'
+        ).render(c=chart)
+    assert 'role="img" aria-labelledby="poll-7-title poll-7-desc"' in " ".join(html.split())
+    assert html.count('class="chart-segment"') == 2
+    assert 'fill="url(#poll-7-fill-1)"' in html
+    assert "<title>Government: 1</title>" in html
+    assert '<th scope="col">Diaspora</th>' in html
+    assert "Yes: 3 (Diaspora 2, Government 1)." in html

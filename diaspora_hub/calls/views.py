@@ -300,7 +300,8 @@ def _call_labels() -> dict[str, Any]:
 
 
 def tracker_charts(tracker: Tracker) -> list[charts.Chart]:
-    """Who answered as pictures: by bloc (every bloc, even at zero), by kind, by country."""
+    """Who answered as pictures: bars by bloc (every bloc, even at zero) and by country, the
+    most answers first; a dot per contribution by organisation kind."""
     blocs = [(bloc.value, bloc_label(bloc)) for bloc in Bloc]
     count = _("Contributions")
     return [
@@ -312,14 +313,14 @@ def tracker_charts(tracker: Tracker) -> list[charts.Chart]:
             value_heading=count,
             colours=charts.series(blocs),
         ),
-        charts.bars(
+        charts.dots(
             "tracker-kind",
             _("Contributions by organisation kind"),
             [(kind_label(key), n) for key, n in tracker.by_kind.items()],
             label_heading=_("Kind"),
             value_heading=count,
         ),
-        charts.dots(
+        charts.bars(
             "tracker-country",
             _("Contributions by country of residence"),
             [

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session
 
-from diaspora_hub.organisations.models import Membership, MembershipStatus, Role
+from diaspora_hub.organisations.models import Membership, MembershipStatus, OrganisationKind, Role
 from tests import factories, servers
-from tests.calls.conftest import make_call
+from tests.calls.conftest import add_contribution, make_call
 from tests.e2e.checks import phone, serious_violations
 from tests.e2e.conftest import log_in
 
@@ -75,3 +75,37 @@ def test_a_visitor_learns_what_the_product_does_and_finds_public_spaces(
     expect(page.get_by_role("link", name="Create an account")).to_be_visible()
     assert serious_violations(page) == []
     context.close()
+
+
+def test_a_space_and_its_call_tracker_have_no_serious_barrier_on_a_phone_or_a_wide_screen(
+    browser: Browser, server: servers.AppServer, arrange: Session
+) -> None:
+    liaison = factories.user(arrange, display_name="Gina Government")
+    amina = factories.user(arrange, display_name="Amina Diallo")
+    government = factories.organisation(
+        arrange, kind=OrganisationKind.GOVERNMENT, members={liaison: Role.LIAISON}
+    )
+    union = factories.organisation(
+        arrange, name="Senegalese Diaspora Union", members={amina: Role.MEMBER}
+    )
+    space = factories.space(
+        arrange,
+        title="Remittance costs",
+        organisations=(union, government),
+        accepted_by=(liaison, amina),
+    )
+    arrange.commit()
+    call = make_call(arrange, space, liaison, title="Fees survey", organisation=government)
+    add_contribution(arrange, call, union, amina, "Fees are too high.")
+    for context in (browser.new_context(base_url=server.url), phone(browser, server.url)):
+        page = context.new_page()
+        log_in(page, liaison.email, factories.PASSWORD)
+        page.goto(f"/spaces/{space.slug}")
+        expect(page.get_by_role("link", name="Fees survey")).to_be_visible()
+        assert serious_violations(page) == []
+        page.goto(f"/calls/{call.id}")
+        expect(page.get_by_role("img", name="Contributions by stakeholder group")).to_be_visible()
+        page.get_by_text("The numbers: Contributions by stakeholder group").click()
+        expect(page.get_by_role("row", name="Diaspora 1")).to_be_visible()
+        assert serious_violations(page) == []
+        context.close()

@@ -1,4 +1,8 @@
-"""The front page, the health check and the site's navigation."""
+"""The front page, the health check and the site's navigation.
+
+A logged-in person's front page starts with what needs them (``accounts.needs``: each
+domain registers its cards); a visitor's explains the product and lists public spaces.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from diaspora_hub.accounts import needs
 from diaspora_hub.accounts.auth import actor
 from diaspora_hub.extensions import db
 from diaspora_hub.spaces import service as spaces
@@ -29,8 +34,10 @@ def init_app(app: Flask) -> None:
 @bp.get("/")
 def index() -> str:
     """The newest spaces the visitor may see, so the front page never reveals a private one."""
-    latest = spaces.search_spaces(db.session(), actor(), per_page=6)
-    return render_template("index.html", latest=latest)
+    user = actor()
+    latest = spaces.search_spaces(db.session(), user, per_page=6)
+    waiting = needs.collect(db.session(), user) if user is not None else []
+    return render_template("index.html", latest=latest, needs=waiting)
 
 
 @bp.get("/healthz")

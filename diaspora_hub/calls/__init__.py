@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, API, scheduled jobs, notification kinds and space section of calls."""
+    """Register the pages, API, jobs, notification kinds, space section and home cards of calls."""
+    from diaspora_hub.accounts import needs
     from diaspora_hub.calls import api, jobs, service, views
     from diaspora_hub.core import api as core_api
     from diaspora_hub.notifications import scheduler
@@ -28,3 +29,4 @@ def init_app(app: Flask) -> None:
     notifications.register_kind(service.KIND_CLOSED, _l("A call for input you run has closed"))
     notifications.register_kind(service.KIND_REPORTED, _l("A contribution was reported"))
     sections.register(views.space_section)
+    needs.register(views.home_needs)

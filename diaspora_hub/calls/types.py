@@ -93,3 +93,20 @@ class ContributionFields(TypedDict, total=False):
     attribution: Attribution | str
     answers: list[AnswerFields]
     version: int | None
+
+
+@dataclass(frozen=True)
+class WaitingCall:
+    """An open call and the person's organisations that may answer it and have not."""
+
+    call: Call
+    organisations: tuple[Organisation, ...]
+
+
+@dataclass(frozen=True)
+class RunCall:
+    """A call the person runs: posted and open, or closed and waiting for its themes."""
+
+    call: Call
+    state: CallState
+    contributions: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -9,23 +10,26 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from diaspora_hub.accounts import needs
 from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.calls import schemas, service
 from diaspora_hub.calls.models import Attribution, Call, CallState
-from diaspora_hub.calls.types import CallFields, ContributionFields
-from diaspora_hub.core import geo
+from diaspora_hub.calls.types import CallFields, ContributionFields, Tracker
+from diaspora_hub.core import charts, geo
 from diaspora_hub.core.api import load
+from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.text import plain_text
 from diaspora_hub.core.web import form_input, local_time, render_form_error, see_other
 from diaspora_hub.extensions import db
-from diaspora_hub.organisations.labels import kind_label
-from diaspora_hub.organisations.models import OrganisationKind
+from diaspora_hub.organisations.labels import bloc_label, kind_label
+from diaspora_hub.organisations.models import Bloc, OrganisationKind
 from diaspora_hub.spaces import sdg, sections
 from diaspora_hub.spaces.models import Space
 
@@ -98,8 +102,11 @@ def edit(call_id: int) -> Response | str | tuple[str, int]:
 @bp.post("/calls/<int:call_id>/publish")
 @login_required
 def publish(call_id: int) -> Response:
-    service.publish_call(db.session(), require_actor(), call_id)
-    flash(_("The call is published. It opens at its opening time."), "success")
+    call = service.publish_call(db.session(), require_actor(), call_id)
+    if call.state_at(utcnow()) is CallState.OPEN:
+        flash(_("The call is published and open: its audience may answer now."), "success")
+    else:
+        flash(_("The call is published. It opens at its opening time."), "success")
     return see_other(url_for("calls.detail", call_id=call_id))
 
 
@@ -288,7 +295,42 @@ def _call_labels() -> dict[str, Any]:
         "attribution_label": lambda value: str(ATTRIBUTION_LABELS[Attribution(value)]),
         "country_name": geo.country_name,
         "sdg_target": sdg.target,
+        "tracker_charts": tracker_charts,
     }
+
+
+def tracker_charts(tracker: Tracker) -> list[charts.Chart]:
+    """Who answered as pictures: bars by bloc (every bloc, even at zero) and by country, the
+    most answers first; a dot per contribution by organisation kind."""
+    blocs = [(bloc.value, bloc_label(bloc)) for bloc in Bloc]
+    count = _("Contributions")
+    return [
+        charts.bars(
+            "tracker-bloc",
+            _("Contributions by stakeholder group"),
+            [(label, tracker.by_bloc.get(key, 0)) for key, label in blocs],
+            label_heading=_("Bloc"),
+            value_heading=count,
+            colours=charts.series(blocs),
+        ),
+        charts.dots(
+            "tracker-kind",
+            _("Contributions by organisation kind"),
+            [(kind_label(key), n) for key, n in tracker.by_kind.items()],
+            label_heading=_("Kind"),
+            value_heading=count,
+        ),
+        charts.bars(
+            "tracker-country",
+            _("Contributions by country of residence"),
+            [
+                (geo.country_name(key) if key != "unknown" else _("Unknown"), n)
+                for key, n in sorted(tracker.by_country.items(), key=lambda item: -item[1])
+            ],
+            label_heading=_("Country"),
+            value_heading=count,
+        ),
+    ]
 
 
 def _state_arg() -> CallState | None:
@@ -422,3 +464,41 @@ def space_section(session: Session, user: User | None, space: Space) -> sections
         if service.can_post(session, user, space)
         else None,
     )
+
+
+def home_needs(session: Session, user: User) -> Iterator[needs.Need]:
+    """Open calls one of the person's organisations may answer and has not, by deadline."""
+    for waiting in service.waiting_calls(session, user):
+        names = ", ".join(org.name for org in waiting.organisations)
+        yield needs.Need(
+            kind="call",
+            title=waiting.call.title,
+            url=url_for("calls.answer", call_id=waiting.call.id),
+            action=_("Answer for %(orgs)s", orgs=names),
+            urgency=needs.Urgency.DUE,
+            detail=waiting.call.space.title,
+            due=waiting.call.closes_at,
+        )
+    for run in service.run_calls(session, user):
+        received = ngettext(
+            "%(num)d contribution so far", "%(num)d contributions so far", run.contributions
+        )
+        if run.state is CallState.OPEN:
+            yield needs.Need(
+                kind="tracker",
+                title=run.call.title,
+                url=url_for("calls.detail", call_id=run.call.id) + "#tracker-heading",
+                action=_("See who has answered"),
+                urgency=needs.Urgency.LATER,
+                detail=f"{run.call.space.title} · {received}",
+                due=run.call.closes_at,
+            )
+        else:
+            yield needs.Need(
+                kind="synthesis",
+                title=run.call.title,
+                url=url_for("calls.synthesis", call_id=run.call.id),
+                action=_("Group the contributions into themes"),
+                urgency=needs.Urgency.WAITING,
+                detail=_("%(space)s · closed", space=run.call.space.title) + f" · {received}",
+            )

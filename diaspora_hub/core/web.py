@@ -12,7 +12,9 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+from diaspora_hub.core import assets
 from diaspora_hub.core.errors import AppError, ValidationFailed, error_headers
+from diaspora_hub.core.icons import icon
 from diaspora_hub.core.text import markdown_excerpt, render_markdown
 from diaspora_hub.extensions import db
 
@@ -117,6 +119,7 @@ def _template_globals() -> dict[str, Any]:
         "render_markdown": render_markdown,
         "markdown_excerpt": markdown_excerpt,
         "local_time": local_time,
+        "icon": icon,
         "current_locale": str(get_locale() or "en"),
     }
 
@@ -161,6 +164,7 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules: each rule binds its converters when added.
     app.url_map.converters["int"] = IdConverter
+    assets.init_app(app)
     app.before_request(_api_writes_are_json)
     app.after_request(_commit_once)
     app.after_request(_security_headers)

@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, API and space section of live rooms, and the ``/live`` namespace."""
+    """Register the pages, API, space section and home cards of rooms, and ``/live``."""
+    from diaspora_hub.accounts import needs
     from diaspora_hub.core import api as core_api
     from diaspora_hub.live import api, events, views
     from diaspora_hub.spaces import sections
@@ -14,4 +15,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     core_api.register(app, api.bp)
     sections.register(views._space_section)
+    needs.register(views.home_needs)
     events.init_app(app)

@@ -86,6 +86,14 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class LiveRoom:
+    """A room with people in it now, and how many distinct people."""
+
+    room: Room
+    present: int
+
+
+@dataclass(frozen=True)
 class SpaceRooms:
     """A space's rooms as one person sees them, and whether they may open one."""
 

@@ -3,12 +3,16 @@ the browser code brings to life) and transcript downloads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from diaspora_hub.accounts import needs
 from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
@@ -17,7 +21,7 @@ from diaspora_hub.core.schemas import PageArgs
 from diaspora_hub.core.web import form_input, render_form_error, see_other
 from diaspora_hub.extensions import db
 from diaspora_hub.live import schemas, service
-from diaspora_hub.live.models import RoomMode
+from diaspora_hub.live.models import Room, RoomMode
 from diaspora_hub.spaces import sections
 from diaspora_hub.spaces.models import Space
 
@@ -65,9 +69,24 @@ def transcript(room_id: int, extension: str) -> Response:
     )
 
 
+def _room_meta(room: Room, present: int) -> str:
+    """ "Live now · 3 people here · Chatham House rule", as much of it as is true."""
+    parts = []
+    if present:
+        parts.append(_("Live now"))
+        parts.append(ngettext("%(num)d person here", "%(num)d people here", present))
+    if room.mode is RoomMode.CHATHAM_HOUSE:
+        parts.append(_("Chatham House rule"))
+    return " · ".join(parts)
+
+
 def _space_section(session: Session, user: User | None, space: Space) -> sections.Section:
-    """The newest rooms of a space on its page."""
+    """The newest rooms of a space on its page, those with people in them now first."""
     overview = service.space_rooms(session, user, space.slug, per_page=5)
+    live = {
+        found.room.id: found.present for found in service.live_rooms(session, user, space=space)
+    }
+    rooms = sorted(overview.rooms.items, key=lambda room: room.id not in live)
     return sections.Section(
         key="rooms",
         heading=_("Live rooms"),
@@ -75,9 +94,9 @@ def _space_section(session: Session, user: User | None, space: Space) -> section
             sections.SectionItem(
                 title=room.title,
                 url=url_for("live.room", room_id=room.id),
-                meta=_("Chatham House rule") if room.mode is RoomMode.CHATHAM_HOUSE else "",
+                meta=_room_meta(room, live.get(room.id, 0)),
             )
-            for room in overview.rooms.items
+            for room in rooms
         ],
         empty=_("No live rooms yet."),
         more=(_("All live rooms"), url_for("live.rooms", slug=space.slug)),
@@ -85,3 +104,18 @@ def _space_section(session: Session, user: User | None, space: Space) -> section
         if overview.can_open
         else None,
     )
+
+
+def home_needs(session: Session, user: User) -> Iterator[needs.Need]:
+    """Rooms with people in them now, in spaces the person sees."""
+    for live in service.live_rooms(session, user):
+        yield needs.Need(
+            kind="room",
+            title=live.room.title,
+            url=url_for("live.room", room_id=live.room.id),
+            action=_("Join the room"),
+            urgency=needs.Urgency.NOW,
+            detail=live.room.space.title
+            + " · "
+            + ngettext("%(num)d person here", "%(num)d people here", live.present),
+        )

@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages and API of organisations, and the labels every page may show."""
+    """Register the pages, API and home cards of organisations, and the labels of every page."""
+    from diaspora_hub.accounts import needs
     from diaspora_hub.core import api as core_api
     from diaspora_hub.organisations import api, labels, views
 
     app.register_blueprint(views.bp)
     core_api.register(app, api.bp)
+    needs.register(views.home_needs)
     # org_badge is imported without context on every page, so its helpers are globals.
     app.jinja_env.globals.update(labels.template_globals())

@@ -231,6 +231,34 @@ def memberships_of(
     return paginate(session, query, page, per_page)
 
 
+def waiting_decisions(session: Session, actor: User) -> tuple[list[Membership], list[Membership]]:
+    """Invitations this person may accept, and join requests to organisations they run
+    (as an active admin; a platform admin steps in from the organisation's page instead)."""
+    invitations = list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.user_id == actor.id, Membership.status == MembershipStatus.INVITED)
+            .order_by(Membership.created_at, Membership.id)
+        )
+    )
+    run = [m.organisation_id for m in active_memberships(session, actor) if m.role is Role.ADMIN]
+    requests = (
+        list(
+            session.scalars(
+                select(Membership)
+                .where(
+                    Membership.organisation_id.in_(run),
+                    Membership.status == MembershipStatus.REQUESTED,
+                )
+                .order_by(Membership.created_at, Membership.id)
+            )
+        )
+        if run
+        else []
+    )
+    return invitations, requests
+
+
 def organisation_profile(session: Session, actor: User | None, slug: str) -> Profile:
     organisation = get_organisation(session, slug)
     members = None

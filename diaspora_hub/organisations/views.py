@@ -7,14 +7,18 @@ the change is refused that page is shown again with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from diaspora_hub.accounts import needs
 from diaspora_hub.accounts.auth import actor, require_actor
+from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.geo import countries, country_name
@@ -261,3 +265,29 @@ def unverify(slug: str) -> PageResult:
         return _refused(slug, exc)
     flash(_("The verification of %(org)s is withdrawn.", org=organisation.name), "success")
     return see_other(url_for("organisations.detail", slug=slug))
+
+
+def home_needs(session: Session, user: User) -> Iterator[needs.Need]:
+    """Invitations to accept and join requests to decide, on the person's home page."""
+    invitations, requests = service.waiting_decisions(session, user)
+    for membership in invitations:
+        yield needs.Need(
+            kind="invitation",
+            title=_("Invitation to join %(org)s", org=membership.organisation.name),
+            url=url_for("organisations.mine"),
+            action=_("Answer the invitation"),
+            urgency=needs.Urgency.WAITING,
+            detail=_("As %(role)s", role=role_label(membership.role)),
+        )
+    for membership in requests:
+        yield needs.Need(
+            kind="request",
+            title=_(
+                "%(name)s asks to join %(org)s",
+                name=membership.user.display_name,
+                org=membership.organisation.name,
+            ),
+            url=url_for("organisations.members", slug=membership.organisation.slug),
+            action=_("Decide on the request"),
+            urgency=needs.Urgency.WAITING,
+        )

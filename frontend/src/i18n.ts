@@ -68,6 +68,8 @@ export const LABEL_KEYS = [
   "mute",
   "unmute",
   "remove",
+  "person_actions",
+  "presence_by_bloc",
   "readmit",
   "confirm_remove",
   "nobody_removed",

@@ -2,6 +2,7 @@
 // the chat log only grows, and poll forms are built once so a half-made choice survives
 // other people's votes.
 
+import { barChart, stackedChart } from "./charts";
 import { actionButton, byId, el, replaceKeepingFocus } from "./dom";
 import { renderScreen } from "./screen";
 import {
@@ -171,7 +172,18 @@ function renderResults(poll: Poll): HTMLElement[] {
     return out;
   }
   if (poll.results === undefined) return out;
-  out.push(resultsTable(poll, poll.results), blocTable(poll, poll.results));
+  out.push(
+    resultsTable(poll, poll.results),
+    blocChart(poll, poll.results),
+    el(
+      "div",
+      {
+        class: "table-scroll",
+        attrs: { role: "region", tabindex: 0, "aria-label": t("results_by_bloc") },
+      },
+      blocTable(poll, poll.results),
+    ),
+  );
   const named = (poll.results.votes ?? []).filter((vote) => vote.voter?.name !== undefined);
   if (!poll.anonymous && named.length > 0) {
     out.push(
@@ -226,6 +238,21 @@ function resultsTable(poll: Poll, results: Frozen<PollResults>): HTMLElement {
   );
 }
 
+/** Each choice as a bar cut by the blocs that chose it. */
+function blocChart(poll: Poll, results: Frozen<PollResults>): HTMLElement {
+  return stackedChart(
+    `poll-${poll.id}-blocs`,
+    t("results_by_bloc"),
+    BLOCS.map((bloc) => ({ key: bloc, label: blocLabel(bloc) })),
+    poll.choices.map((choice, index) => ({
+      label: choice,
+      values: Object.fromEntries(
+        BLOCS.map((bloc) => [bloc, results.by_bloc[bloc]?.counts[index] ?? 0]),
+      ),
+    })),
+  );
+}
+
 function blocTable(poll: Poll, results: Frozen<PollResults>): HTMLElement {
   const rows = BLOCS.map((bloc) => {
     const tally = results.by_bloc[bloc];
@@ -272,7 +299,27 @@ export class RoomView {
   constructor(
     private readonly root: HTMLElement,
     private readonly store: RoomStore,
-  ) {}
+  ) {
+    // One person's menu at a time; Escape closes it and returns to its button.
+    root.addEventListener(
+      "toggle",
+      (event) => {
+        const opened = event.target;
+        if (!(opened instanceof HTMLDetailsElement) || !opened.open) return;
+        if (!opened.classList.contains("person-menu")) return;
+        for (const other of root.querySelectorAll<HTMLDetailsElement>("details.person-menu[open]")) {
+          if (other !== opened) other.open = false;
+        }
+      },
+      true,
+    );
+    root.addEventListener("keydown", (event) => {
+      const menu = (event.target as Element).closest<HTMLDetailsElement>("details.person-menu");
+      if (event.key !== "Escape" || menu === null || !menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary")?.focus();
+    });
+  }
 
   private get state(): Frozen<HeldState> | null {
     return this.store.state;
@@ -586,6 +633,8 @@ export class RoomView {
     }
     const empty = byId("polls-empty");
     if (empty !== null) empty.hidden = ordered.length > 0;
+    const pollButton = byId("current-poll");
+    if (pollButton !== null) pollButton.hidden = !ordered.some((poll) => poll.state !== "closed");
   }
 
   private renderQuestions(): void {
@@ -674,6 +723,11 @@ export class RoomView {
     if (counts !== null) {
       counts.replaceChildren(
         el("p", { text: t("people_here", { n: number(presence.total) }) }),
+        barChart(
+          "presence-blocs",
+          t("presence_by_bloc"),
+          BLOCS.map((bloc) => ({ label: blocLabel(bloc), value: presence.counts[bloc] ?? 0 })),
+        ),
         el(
           "ul",
           { class: "bloc-counts" },
@@ -702,6 +756,12 @@ export class RoomView {
       replaceKeepingFocus(host, el("p", { class: "empty", text: t("nobody_here") }));
       return;
     }
+    // A menu someone opened stays open when the list is drawn again.
+    const openMenus = new Set(
+      [...host.querySelectorAll<HTMLElement>("details.person-menu[open]")].map(
+        (menu) => menu.dataset.user,
+      ),
+    );
     replaceKeepingFocus(
       host,
       el(
@@ -726,14 +786,30 @@ export class RoomView {
                   present.muted
                     ? null
                     : actionButton(t("give_floor"), "floor", { user: id }, { hint: name }),
-                  actionButton(t(present.muted ? "unmute" : "mute"), "moderate", {
-                    act: present.muted ? "unmute" : "mute",
-                    user: id,
-                  }, { hint: name }),
-                  actionButton(t("remove"), "moderate", { act: "remove", user: id, name }, {
-                    hint: name,
-                    variant: "danger",
-                  }),
+                  // Muting and removing are rarer and weightier: behind a menu; removing
+                  // also asks for confirmation.
+                  el(
+                    "details",
+                    { class: "person-menu", attrs: { open: openMenus.has(String(id)) }, data: { user: id } },
+                    el(
+                      "summary",
+                      { data: { focus: `menu-${id}` } },
+                      t("person_actions"),
+                      el("span", { class: "visually-hidden", text: ` ${name}` }),
+                    ),
+                    el(
+                      "span",
+                      { class: "menu-items" },
+                      actionButton(t(present.muted ? "unmute" : "mute"), "moderate", {
+                        act: present.muted ? "unmute" : "mute",
+                        user: id,
+                      }, { hint: name }),
+                      actionButton(t("remove"), "moderate", { act: "remove", user: id, name }, {
+                        hint: name,
+                        variant: "danger",
+                      }),
+                    ),
+                  ),
                 )
               : null,
           );

@@ -20,6 +20,7 @@ import {
 import { RoomView } from "./render";
 import { type Answer, Connection } from "./socket";
 import { Changes, RoomStore, type Section } from "./state";
+import { RoomTabs } from "./tabs";
 
 const GAP_WAIT_MS = 1_000;
 const TICK_MS = 1_000;
@@ -318,6 +319,8 @@ function main(): void {
   const data = JSON.parse(dataNode.textContent) as RoomData;
   if (!data.can_join) return;
   loadLabels(byId("room-labels"));
+  const bar = byId("room-tabs");
+  if (bar !== null) new RoomTabs(root, bar);
   start(root, data);
 }
 

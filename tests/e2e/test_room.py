@@ -224,6 +224,7 @@ def test_a_chatham_house_room_shows_blocs_and_a_removed_person_stays_out(page_fo
     # The facilitator removes Bruno: he is told, and his page does not come back.
     fatou.once("dialog", lambda dialog: dialog.accept())
     person = fatou.locator("#presence li", has_text="Bruno Gomes")
+    person.locator("summary", has_text="More").click()
     person.get_by_role("button", name="Remove").click()
     expect(bruno.locator("#room-status")).to_have_text(
         "Session ended — The facilitators removed you from this room."
@@ -313,6 +314,7 @@ def test_the_facilitator_runs_the_room_from_the_page(page_for, arrange):
     expect(fatou.locator("#chat-log li.message")).to_contain_text("hidden from participants")
 
     amina_row = fatou.locator("#presence li", has_text="Amina Diallo")
+    amina_row.locator("summary", has_text="More").click()
     amina_row.get_by_role("button", name="Mute").click()
     expect(amina.locator("#muted-note")).to_be_visible()
     expect(amina.get_by_label("Message", exact=True)).to_be_disabled()
@@ -329,9 +331,9 @@ def test_the_facilitator_runs_the_room_from_the_page(page_for, arrange):
     expect(amina.locator("#room-lock-state")).to_have_text("Open to participants.")
 
     fatou.once("dialog", lambda dialog: dialog.accept())
-    fatou.locator("#presence li", has_text="Bruno Gomes").get_by_role(
-        "button", name="Remove"
-    ).click()
+    bruno_row = fatou.locator("#presence li", has_text="Bruno Gomes")
+    bruno_row.locator("summary", has_text="More").click()
+    bruno_row.get_by_role("button", name="Remove").click()
     expect(bruno.locator("#room-status")).to_contain_text("Session ended")
     fatou.locator("#removed").get_by_role("button", name="Readmit").click()
     expect(fatou.locator("#removed")).to_have_text("Nobody has been removed.")

@@ -256,7 +256,7 @@ def test_room_page_is_a_shell_for_the_browser_code(client, login, world):
         "questions",
     ):
         assert f'id="{element}"' in html, element
-    assert '<script type="module" src="/static/build/room.js">' in html
+    assert '<script type="module" src="/static/build/room.js?v=' in html
     assert "needs JavaScript" in html
     assert "Fees" in html  # agenda item
     blob = re.search(r'<script type="application/json" id="room-data">(.*?)</script>', html, re.S)

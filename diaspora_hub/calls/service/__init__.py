@@ -20,8 +20,9 @@ Decisions kept here so pages, the API and scheduled jobs agree:
   contributions are shown to facilitators only and left out of exports and proposals.
 
 The service is split by feature around a small kernel, ``access`` (who sees, posts and
-answers): ``posting``, ``contributions``, ``themes`` (synthesis and export) and ``notices``
-(what the scheduled jobs send). Import from the package, never from its modules.
+answers): ``posting``, ``contributions``, ``themes`` (synthesis and export), ``notices``
+(what the scheduled jobs send) and ``waiting`` (what the home page lists). Import from
+the package, never from its modules.
 """
 
 from diaspora_hub.calls.service.access import (
@@ -78,6 +79,7 @@ from diaspora_hub.calls.service.themes import (
     synthesis_overview,
     synthesise,
 )
+from diaspora_hub.calls.service.waiting import run_calls, waiting_calls
 from diaspora_hub.calls.types import CallOverview, CallPermissions, SynthesisOverview, Tracker
 
 __all__ = [
@@ -120,6 +122,7 @@ __all__ = [
     "rename_theme",
     "report_contribution",
     "restore_contribution",
+    "run_calls",
     "save_contribution",
     "send_close_notices",
     "send_deadline_reminders",
@@ -129,4 +132,5 @@ __all__ = [
     "synthesise",
     "tracker",
     "update_call",
+    "waiting_calls",
 ]

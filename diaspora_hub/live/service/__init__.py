@@ -81,6 +81,7 @@ from diaspora_hub.live.service.redaction import (
 )
 from diaspora_hub.live.service.rooms import (
     agenda,
+    live_rooms,
     open_room,
     register_participant,
     rooms_of_space,
@@ -152,6 +153,7 @@ __all__ = (
     "join",
     "join_together",
     "leave",
+    "live_rooms",
     "lock",
     "moderate",
     "open_room",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
@@ -13,7 +13,7 @@ from diaspora_hub.core import audit
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import NotFound
 from diaspora_hub.core.pagination import Page, paginate
-from diaspora_hub.live.models import Room, RoomMode, RoomParticipant
+from diaspora_hub.live.models import Room, RoomMode, RoomParticipant, RoomPresence
 from diaspora_hub.live.service.kernel import (
     _affiliation,
     _existing_participant,
@@ -24,7 +24,7 @@ from diaspora_hub.live.service.kernel import (
 from diaspora_hub.live.service.log import _append, _append_by, _delivery
 from diaspora_hub.live.service.participants import _participant
 from diaspora_hub.live.service.state import _states_for_everyone
-from diaspora_hub.live.types import Json, Outcome, SpaceRooms
+from diaspora_hub.live.types import Json, LiveRoom, Outcome, SpaceRooms
 from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import Space
 
@@ -93,6 +93,25 @@ def rooms_of_space(
         select(Room).where(Room.space_id == space.id).order_by(Room.id.desc())
     )
     return space, paginate(session, query, page, per_page)
+
+
+def live_rooms(
+    session: Session, actor: User | None, *, space: Space | None = None, limit: int = 5
+) -> list[LiveRoom]:
+    """Rooms with people in them now, in spaces this person sees (or in ``space``), the
+    fullest first."""
+    present = func.count(func.distinct(RoomPresence.user_id))
+    query = (
+        select(Room, present)
+        .join(RoomPresence, RoomPresence.room_id == Room.id)
+        .where(Room.space_id.in_(select(spaces.visible_spaces(actor).subquery().c.id)))
+        .group_by(Room.id)
+        .order_by(present.desc(), Room.id.desc())
+        .limit(limit)
+    )
+    if space is not None:
+        query = query.where(Room.space_id == space.id)
+    return [LiveRoom(room=room, present=count) for room, count in session.execute(query)]
 
 
 def set_mode(session: Session, actor: User, room_id: int, mode: RoomMode | str) -> Outcome:

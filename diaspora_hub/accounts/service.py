@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from diaspora_hub.accounts.models import ApiToken, User
-from diaspora_hub.accounts.signals import sessions_revoked
+from diaspora_hub.accounts.signals import sessions_revoked, standing_changed
 from diaspora_hub.core import audit
 from diaspora_hub.core.db import after_commit, utcnow
 from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, Unauthorised, ValidationFailed
@@ -207,6 +207,8 @@ def update_person(session: Session, actor: User, user: User, changes: dict[str, 
         action = "user.activated" if user.is_active else "user.deactivated"
         audit.record(session, actor.id, action, "user", user.id)
     session.flush()
+    if changes.get("is_active") is False:
+        standing_changed.send(session, user_ids=[user.id], space_id=None)
     return user
 
 

@@ -20,6 +20,15 @@ the person's connections at once (removal: only those in that room). Before that
 server sends a ``notice`` saying why. The client should not reconnect on its own after a
 server-side disconnect.
 
+What a connection receives and may do follows its person's standing in the room's space
+*now*. When that changes (a facilitator added or removed, an invitation revoked, an
+organisation removed from the space, a membership ended, the space's visibility narrowed,
+a new code of conduct published, an account deactivated), the server judges the person's
+connections in the space's rooms again in the same transaction: each moves to the
+audience it now belongs to and gets a fresh ``state`` (``you.facilitator`` tells which),
+or is ended with a ``notice`` saying why (``access_ended``, ``conduct_required``,
+``session_ended``, ``registration_required``).
+
 Client → server events
 ======================
 Every event takes one JSON object and must be sent with an acknowledgement callback.
@@ -103,10 +112,13 @@ Server → client events
     batch, not a list of everyone per arrival.
 ``state``
     The whole room for you, the shape of the ``join`` acknowledgement's ``state``; replace
-    what you hold. Sent when your own standing changes (muted, unmuted) or the room's
-    mode changes.
+    what you hold. Sent when your own standing changes (muted, unmuted, made or
+    no longer a facilitator, counted in another organisation or bloc) or the room's mode
+    changes.
 ``notice``
-    ``{room, code, message}`` addressed to you: ``removed``, ``session_ended``.
+    ``{room, code, message}`` addressed to you just before the server ends the
+    connection: ``removed``, ``session_ended``, ``access_ended``, ``conduct_required``,
+    ``registration_required`` (see *Connecting*).
 
 Several server processes
 ========================

@@ -158,12 +158,27 @@ class ModerateAck(TypedDict):
     seq: int
 
 
+NoticeCode = TypeAliasType(
+    "NoticeCode",
+    Literal[
+        "removed",
+        "session_ended",
+        "access_ended",
+        "conduct_required",
+        "registration_required",
+    ],
+)
+
+
 class Notice(TypedDict):
     """Addressed to one connection just before the server ends it: ``removed`` (from the
-    room ``room``) or ``session_ended`` (``room`` is null)."""
+    room ``room``), ``session_ended`` (``room`` is null when the session itself ended),
+    ``access_ended`` (the person may no longer see the room's space: invitation revoked,
+    membership ended, organisation removed, visibility narrowed), ``conduct_required``
+    (a new code of conduct to accept first) or ``registration_required``."""
 
     room: int | None
-    code: Literal["removed", "session_ended"]
+    code: NoticeCode
     message: str
 
 

@@ -24,7 +24,8 @@ the seat a person acts from, the room's lock, person references), ``redaction`` 
 viewer may receive), ``log`` (sequence numbers, append, replay), ``participants`` (who may
 be in a room), ``presence``, then the features ``chat``, ``floor``, ``polls``,
 ``questions``, ``reactions``; ``state`` (the whole room for one viewer), ``admission``
-(joins, crowds), ``connections``, ``rooms`` (and the agenda), ``moderation`` and
+(joins, crowds), ``connections``, ``standing`` (connections judged again when a person's
+standing in a space changes), ``rooms`` (and the agenda), ``moderation`` and
 ``transcripts``. Renderings live in ``live.exports``, read models in ``live.types``; this
 package keeps every public name importable from ``live.service``.
 """
@@ -87,6 +88,7 @@ from diaspora_hub.live.service.rooms import (
     set_mode,
     space_rooms,
 )
+from diaspora_hub.live.service.standing import follow_standing
 from diaspora_hub.live.service.state import room_page, room_state
 from diaspora_hub.live.service.transcripts import transcript, transcript_file
 from diaspora_hub.live.types import (
@@ -146,6 +148,7 @@ __all__ = (
     "event_json",
     "events_after",
     "floor",
+    "follow_standing",
     "hand",
     "heartbeat",
     "hide",

@@ -20,9 +20,17 @@ from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.live.models import Room, RoomEvent, RoomMode, RoomPresence
-from diaspora_hub.spaces.models import ConductAcceptance, Space, SpaceFacilitator, Visibility
+from diaspora_hub.spaces.models import Space, Visibility
 from tests import factories
-from tests.live.conftest import NAMESPACE, Connect, World, drain, emit, joined
+from tests.live.conftest import (
+    NAMESPACE,
+    Connect,
+    World,
+    add_facilitator,
+    drain,
+    emit,
+    joined,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -77,11 +85,7 @@ def test_a_facilitator_removed_while_connected_hears_a_chatham_room_as_a_partici
     world: World, live_client: Connect, login: Login, session: Session
 ) -> None:
     nadia = factories.user(session, id=91006, display_name="Nadia Cofacilitator")
-    session.add(SpaceFacilitator(space_id=world.space.id, user_id=nadia.id))
-    conduct = world.space.current_conduct
-    assert conduct is not None
-    session.add(ConductAcceptance(conduct_id=conduct.id, user_id=nadia.id))
-    session.commit()
+    add_facilitator(session, world.space, nadia)
     room = world.chatham_room
     nadia_live = live_client(nadia)
     amina = live_client(world.amina)

@@ -6,12 +6,19 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, API and space section of live rooms, and the ``/live`` namespace."""
+    """Register the pages, API and space section of live rooms, the ``/live`` namespace,
+    and the sweep of stopped workers' connections."""
+    from datetime import timedelta
+
     from diaspora_hub.core import api as core_api
-    from diaspora_hub.live import api, events, views
+    from diaspora_hub.live import api, events, jobs, views
+    from diaspora_hub.notifications import scheduler
     from diaspora_hub.spaces import sections
 
     app.register_blueprint(views.bp)
     core_api.register(app, api.bp)
     sections.register(views._space_section)
     events.init_app(app)
+    scheduler.add(
+        "live.sweep_stale_connections", timedelta(seconds=15), jobs.sweep_stale_connections
+    )

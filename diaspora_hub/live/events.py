@@ -490,6 +490,15 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             lambda s, person, a: service.ask(s, person, a["room"], sid=_sid(), body=a["body"]),
         )
 
+    def on_questions(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.QuestionsSchema,
+            data,
+            lambda s, person, a: service.questions(
+                s, person, a["room"], sid=_sid(), offset=a["offset"]
+            ),
+        )
+
     def on_upvote(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.UpvoteSchema,

@@ -14,6 +14,7 @@ from diaspora_hub.live.protocol.log import RoomEvent
 from diaspora_hub.live.protocol.shapes import (
     Presence,
     PresenceCounts,
+    Question,
     ReactionCounts,
     RoomState,
 )
@@ -109,6 +110,15 @@ class QuestionAck(TypedDict):
     ok: Literal[True]
     question: int
     seq: int
+
+
+class QuestionsAck(TypedDict):
+    """Questions in the order of ``state.questions``, from ``offset``; ``total`` in all."""
+
+    ok: Literal[True]
+    questions: list[Question]
+    offset: int
+    total: int
 
 
 class UpvoteAck(TypedDict):

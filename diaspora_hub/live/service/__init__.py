@@ -50,11 +50,12 @@ from diaspora_hub.live.service.connections import (
 )
 from diaspora_hub.live.service.floor import floor, hand, queue_mode, speaking_time
 from diaspora_hub.live.service.kernel import (
+    DEFAULT_JOIN_HISTORY,
     DEFAULT_PRESENCE_LIST_LIMIT,
     DEFAULT_REACT_LIMIT,
     DEFAULT_SAY_LIMIT,
+    DEFAULT_STATE_QUESTIONS,
     RATE_WINDOW,
-    REPLAY_LIMIT,
     Muted,
     NotJoined,
     RegistrationRequired,
@@ -70,7 +71,7 @@ from diaspora_hub.live.service.log import event_json, events_after
 from diaspora_hub.live.service.moderation import audit_trail, hide, lock, moderate
 from diaspora_hub.live.service.polls import poll_close, poll_open, poll_vote
 from diaspora_hub.live.service.presence import audience_for, presence_change, presence_delay
-from diaspora_hub.live.service.questions import answer, ask, upvote
+from diaspora_hub.live.service.questions import answer, ask, questions, upvote
 from diaspora_hub.live.service.reactions import react
 from diaspora_hub.live.service.redaction import (
     FACILITATOR_ONLY_KEYS,
@@ -106,9 +107,11 @@ from diaspora_hub.live.types import (
 )
 
 __all__ = (
+    "DEFAULT_JOIN_HISTORY",
     "DEFAULT_PRESENCE_LIST_LIMIT",
     "DEFAULT_REACT_LIMIT",
     "DEFAULT_SAY_LIMIT",
+    "DEFAULT_STATE_QUESTIONS",
     "FACILITATOR_ONLY_KEYS",
     "HIDEABLE",
     "MESSAGE_MAX_LENGTH",
@@ -117,7 +120,6 @@ __all__ = (
     "RATE_WINDOW",
     "REACTIONS",
     "REACTION_NAMES",
-    "REPLAY_LIMIT",
     "Arrivals",
     "Audience",
     "Connecting",
@@ -166,6 +168,7 @@ __all__ = (
     "presence_delay",
     "presence_list",
     "presence_view",
+    "questions",
     "queue_mode",
     "react",
     "register_participant",

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_socketio import SocketIOTestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live import events, presence, service
 from diaspora_hub.live.models import LiveConnection, LiveWorker, RoomPresence
 from diaspora_hub.notifications import scheduler
-from tests.live.conftest import emit, joined, received
+from tests.live.conftest import Connect, World, emit, joined, received
 
 pytestmark = pytest.mark.postgres
 
@@ -100,7 +102,9 @@ def test_heartbeat_keeps_a_worker_and_its_connections_alive(context, session, wo
     assert worker.last_beat == start + timedelta(seconds=25)
 
 
-def amina_with_a_ghost(app, live_client, session, world):
+def amina_with_a_ghost(
+    app: Flask, live_client: Connect, session: Session, world: World
+) -> SocketIOTestClient:
     """Amina in the open room, with Bruno there too through a worker that died long ago."""
     amina = live_client(world.amina)
     joined(amina, world.open_room)

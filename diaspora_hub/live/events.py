@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, Namespace
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from diaspora_hub.accounts.auth import actor
@@ -575,6 +575,8 @@ def _follow_standing(
 ) -> None:
     """What a person may do in a space changed: their room connections are judged again in
     the same transaction, and told or moved once it commits (``service.follow_standing``)."""
+    if isinstance(sender, scoped_session):
+        sender = sender()
     if not isinstance(sender, Session):
         return
     deliveries = service.follow_standing(sender, user_ids=user_ids, space_id=space_id)

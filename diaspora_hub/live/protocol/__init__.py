@@ -56,7 +56,7 @@ was presumed dead): connect and join again.
 ``join {room, since?}`` → ``{ok, room, state, events, complete}``
     Enter a room on this connection. ``state`` is the whole room as you may see it.
     ``events`` are the room events after ``since``, oldest first; without ``since``, the
-    latest events. At most ``LIVE_JOIN_HISTORY`` (default 100): when ``complete`` is
+    latest events. At most ``LIVE_JOIN_HISTORY`` (default 50): when ``complete`` is
     false, fetch the rest from ``GET /api/v1/rooms/<id>/events?after=<seq>``.
     ``state.questions`` holds the ``LIVE_STATE_QUESTIONS`` (default 50) most upvoted
     questions of ``state.questions_total``; ask for the others with ``questions``. Join again with

@@ -56,7 +56,7 @@ RATE_LIMITS: Mapping[str, tuple[str, int]] = MappingProxyType(
 #: At most this many events in a ``join`` acknowledgement, unless LIVE_JOIN_HISTORY says
 #: otherwise; the older ones through the REST log. A long meeting's whole chat in every
 #: join would make each arrival cost the room hundreds of kilobytes.
-DEFAULT_JOIN_HISTORY = 100
+DEFAULT_JOIN_HISTORY = 50
 
 #: At most this many questions in a room's ``state`` (the most upvoted), unless
 #: LIVE_STATE_QUESTIONS says otherwise; the others with the ``questions`` event.

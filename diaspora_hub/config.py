@@ -88,7 +88,17 @@ def from_environment() -> dict[str, Any]:
         "MEMORY_TRIM": os.environ.get("MEMORY_TRIM", "1") not in ("0", "false"),
     }
     # Live room limits and presence batching keep their defaults (live) unless set here.
-    for name in ("LIVE_SAY_LIMIT", "LIVE_REACT_LIMIT", "LIVE_PRESENCE_LIST_LIMIT"):
+    for name in (
+        "LIVE_SAY_LIMIT",
+        "LIVE_REACT_LIMIT",
+        "LIVE_ASK_LIMIT",
+        "LIVE_UPVOTE_LIMIT",
+        "LIVE_HAND_LIMIT",
+        "LIVE_POLL_VOTE_LIMIT",
+        "LIVE_FACILITATOR_LIMIT",
+        "LIVE_PRESENCE_LIST_LIMIT",
+        "LIVE_JOIN_HISTORY",
+    ):
         if os.environ.get(name):
             settings[name] = int(os.environ[name])
     if os.environ.get("LIVE_PRESENCE_DELAY"):

@@ -19,7 +19,7 @@ from zxcvbn import zxcvbn
 
 from diaspora_hub.accounts import throttle
 from diaspora_hub.accounts.models import ApiToken, LoginSession, User
-from diaspora_hub.accounts.signals import sessions_revoked
+from diaspora_hub.accounts.signals import sessions_revoked, standing_changed
 from diaspora_hub.core import audit
 from diaspora_hub.core.db import after_commit, utcnow
 from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, Unauthorised, ValidationFailed
@@ -321,6 +321,8 @@ def update_person(
         action = "user.activated" if is_active else "user.deactivated"
         audit.record(session, actor.id, action, "user", person.id)
     session.flush()
+    if is_active is False:
+        standing_changed.send(session, user_ids=[person.id], space_id=None)
     return person
 
 

@@ -6,10 +6,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, API, space section and home cards of rooms, and ``/live``."""
+    """Register the pages, API, space section and home cards of rooms, the ``/live``
+    namespace, and the sweep of stopped workers' connections."""
+    from datetime import timedelta
+
     from diaspora_hub.accounts import needs
     from diaspora_hub.core import api as core_api
-    from diaspora_hub.live import api, events, views
+    from diaspora_hub.live import api, events, jobs, views
+    from diaspora_hub.notifications import scheduler
     from diaspora_hub.spaces import sections
 
     app.register_blueprint(views.bp)
@@ -17,3 +21,6 @@ def init_app(app: Flask) -> None:
     sections.register(views._space_section)
     needs.register(views.home_needs)
     events.init_app(app)
+    scheduler.add(
+        "live.sweep_stale_connections", timedelta(seconds=15), jobs.sweep_stale_connections
+    )

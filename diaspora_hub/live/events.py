@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
@@ -32,15 +32,16 @@ import marshmallow as ma
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, Namespace
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from diaspora_hub.accounts.auth import actor, login_key
 from diaspora_hub.accounts.models import User
-from diaspora_hub.accounts.signals import sessions_revoked
+from diaspora_hub.accounts.signals import sessions_revoked, standing_changed
 from diaspora_hub.core.api import load
+from diaspora_hub.core.db import after_commit
 from diaspora_hub.core.errors import AppError, Conflict, Unauthorised
 from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import presence, schemas, service
@@ -91,12 +92,13 @@ def channel(room_id: int, audience: Audience) -> str:
 
 
 def _listen(sid: str, room_id: int, audience: Audience | None) -> None:
-    """Put a connection in one audience of a room (None: in none of them)."""
+    """Put a connection in one audience of a room (None: in none of them), whichever
+    worker holds it (the message queue carries the move to the others)."""
     for other in Audience:
         if other is not audience:
-            leave_room(channel(room_id, other), sid=sid, namespace=NAMESPACE)
+            socketio.server.leave_room(sid, channel(room_id, other), namespace=NAMESPACE)
     if audience is not None:
-        join_room(channel(room_id, audience), sid=sid, namespace=NAMESPACE)
+        socketio.server.enter_room(sid, channel(room_id, audience), namespace=NAMESPACE)
 
 
 def _runtime(app: Flask | None = None) -> LiveRuntime:
@@ -111,6 +113,8 @@ def _sid() -> str:
 def deliver(deliveries: Iterable[Delivery]) -> None:
     """Send what committed changes produced: events, presence, personal messages, disconnects."""
     for delivery in deliveries:
+        for sid, audience in delivery.listen:
+            _listen(sid, delivery.room_id, audience)
         facilitators = channel(delivery.room_id, Audience.FACILITATORS)
         participants = [
             channel(delivery.room_id, Audience.LISTED),
@@ -125,7 +129,7 @@ def deliver(deliveries: Iterable[Delivery]) -> None:
             _schedule_presence(delivery.room_id, delivery.presence_changed)
         for sid, name, payload in delivery.personal:
             socketio.emit(name, payload, to=sid, namespace=NAMESPACE)
-        for sid in delivery.disconnect:
+        for sid in dict.fromkeys(delivery.disconnect):
             socketio.server.disconnect(sid, namespace=NAMESPACE)
 
 
@@ -486,6 +490,15 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
             lambda s, person, a: service.ask(s, person, a["room"], sid=_sid(), body=a["body"]),
         )
 
+    def on_questions(self, data: Any = None, *_extra: Any) -> Json:
+        return _handle(
+            schemas.QuestionsSchema,
+            data,
+            lambda s, person, a: service.questions(
+                s, person, a["room"], sid=_sid(), offset=a["offset"]
+            ),
+        )
+
     def on_upvote(self, data: Any = None, *_extra: Any) -> Json:
         return _handle(
             schemas.UpvoteSchema,
@@ -554,6 +567,31 @@ def _end_revoked_sessions(sender: Any, session_id: str | None = None, **_kwargs:
         socketio.server.disconnect(sid, namespace=NAMESPACE)
 
 
+def _follow_standing(
+    sender: Any,
+    user_ids: Collection[int] | None = None,
+    space_id: int | None = None,
+    **_kwargs: Any,
+) -> None:
+    """What a person may do in a space changed: their room connections are judged again in
+    the same transaction, and told or moved once it commits (``service.follow_standing``)."""
+    if isinstance(sender, scoped_session):
+        sender = sender()
+    if not isinstance(sender, Session):
+        return
+    deliveries = service.follow_standing(sender, user_ids=user_ids, space_id=space_id)
+    if any(
+        d.events or d.presence or d.presence_changed or d.personal or d.listen or d.disconnect
+        for d in deliveries
+    ):
+        after_commit(sender, lambda: _send_standing(deliveries))
+
+
+def _send_standing(deliveries: list[Delivery]) -> None:
+    if socketio.server is not None:
+        _send(deliveries)
+
+
 def _heartbeat(app: Flask, worker_id: str) -> None:
     """Beat and sweep forever; a failed beat is logged and retried at the next one."""
     while True:
@@ -603,3 +641,4 @@ def init_app(app: Flask) -> None:
     if not registered and not pending:
         socketio.on_namespace(LiveNamespace(NAMESPACE))
     sessions_revoked.connect(_end_revoked_sessions)
+    standing_changed.connect(_follow_standing)

@@ -1,7 +1,7 @@
 """What the room API, the room forms and the ``/live`` Socket.IO events accept and return.
 
-Socket.IO payloads are JSON, so their numbers and booleans are strict: ``"3"`` is not a
-room id and ``"true"`` is not a boolean. Unknown keys are refused.
+Socket.IO payloads are JSON, so their numbers and booleans are strict: ``"3"`` and ``true``
+are not room ids, ``1`` and ``"true"`` are not booleans. Unknown keys are refused.
 """
 
 from __future__ import annotations
@@ -27,12 +27,34 @@ AGENDA_MAX_ITEMS = 30
 POLL_MAX_CHOICES = 10
 
 
-def _id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=1), **kwargs)
+#: The largest value a 64-bit integer column holds: a larger id names nothing.
+INTEGER_MAX = 2**63 - 1
 
 
-def _flag(**kwargs: Any) -> fields.Boolean:
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+class StrictInteger(fields.Integer):
+    """A JSON integer and nothing else: ``true`` (which Python counts as 1), ``1.0`` and
+    ``"1"`` are refused, and so is anything no 64-bit column could hold."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        if not -INTEGER_MAX <= value <= INTEGER_MAX:
+            raise ma.ValidationError(str(_l("Out of range.")))
+        return value
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: ``1`` equals ``True`` in Python, so a set of truthy
+    values would take it."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def _id(**kwargs: Any) -> StrictInteger:
+    return StrictInteger(validate=validate.Range(min=1), **kwargs)
 
 
 def _http_url(value: str) -> None:
@@ -120,7 +142,7 @@ class RoomPageSchema(ma.Schema):
 
 
 class EventsArgs(ma.Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=INTEGER_MAX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -159,9 +181,7 @@ class RoomEventSchema(ma.Schema):
 
 
 class JoinSchema(RoomEventSchema):
-    since = fields.Integer(
-        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0)
-    )
+    since = StrictInteger(allow_none=True, load_default=None, validate=validate.Range(min=0))
 
 
 class LeaveSchema(RoomEventSchema):
@@ -183,7 +203,7 @@ class SaySchema(RoomEventSchema):
 
 
 class HandSchema(RoomEventSchema):
-    up = _flag(required=True)
+    up = StrictBoolean(required=True)
 
 
 class FloorSchema(RoomEventSchema):
@@ -201,8 +221,8 @@ class PollOpenSchema(RoomEventSchema):
         required=True,
         validate=validate.Length(min=2, max=POLL_MAX_CHOICES),
     )
-    multiple = _flag(load_default=False)
-    anonymous = _flag(load_default=True)
+    multiple = StrictBoolean(load_default=False)
+    anonymous = StrictBoolean(load_default=True)
     results = fields.String(
         load_default=ResultsVisibility.LIVE.value,
         validate=validate.OneOf([r.value for r in ResultsVisibility]),
@@ -212,7 +232,7 @@ class PollOpenSchema(RoomEventSchema):
 class PollVoteSchema(RoomEventSchema):
     poll = _id(required=True)
     choices = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=0)),
+        StrictInteger(validate=validate.Range(min=0)),
         required=True,
         validate=validate.Length(min=1, max=POLL_MAX_CHOICES),
     )
@@ -223,7 +243,7 @@ class PollCloseSchema(RoomEventSchema):
 
 
 class AgendaSchema(RoomEventSchema):
-    item = fields.Integer(strict=True, required=True, validate=validate.Range(min=0))
+    item = StrictInteger(required=True, validate=validate.Range(min=0))
 
 
 class ReactSchema(RoomEventSchema):
@@ -242,7 +262,7 @@ class HideSchema(RoomEventSchema):
 
 
 class LockSchema(RoomEventSchema):
-    locked = _flag(required=True)
+    locked = StrictBoolean(required=True)
 
 
 class AskSchema(RoomEventSchema):
@@ -251,7 +271,11 @@ class AskSchema(RoomEventSchema):
 
 class UpvoteSchema(RoomEventSchema):
     question = _id(required=True)
-    up = _flag(load_default=True)
+    up = StrictBoolean(load_default=True)
+
+
+class QuestionsSchema(RoomEventSchema):
+    offset = StrictInteger(load_default=0, validate=validate.Range(min=0))
 
 
 class AnswerSchema(RoomEventSchema):

@@ -69,6 +69,9 @@ class Delivery:
     #: people whose presence changed, for a batched change read when sent (``presence``
     #: stays None)
     presence_changed: set[int] = field(default_factory=set)
+    #: connections that hear the room as another audience from now on (None: as none),
+    #: moved before anything else of the delivery is sent
+    listen: list[tuple[str, Audience | None]] = field(default_factory=list)
     #: (sid, Socket.IO event name, payload)
     personal: list[tuple[str, str, Json]] = field(default_factory=list)
     #: connections to end after the personal messages

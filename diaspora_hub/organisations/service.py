@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
+from diaspora_hub.accounts.signals import standing_changed
 from diaspora_hub.core import audit
 from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from diaspora_hub.core.pagination import Page, paginate
@@ -689,6 +690,7 @@ def remove_member(session: Session, actor: User, slug: str, user_id: int) -> Non
     )
     session.delete(membership)
     session.flush()
+    standing_changed.send(session, user_ids=[user_id], space_id=None)
 
 
 def require_acting_role(

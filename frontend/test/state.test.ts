@@ -54,6 +54,7 @@ function state(overrides: Partial<RoomState> = {}): RoomState {
     speaker: null,
     polls: [],
     questions: [],
+    questions_total: 0,
     reactions: { clap: 0, thumbs_up: 0, heart: 0, thinking: 0, surprised: 0, thanks: 0 },
     you: { person: me, muted: false, hand: null, votes: {}, upvoted: [], facilitator: false },
     ...overrides,

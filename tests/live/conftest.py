@@ -17,7 +17,7 @@ from diaspora_hub.extensions import db, socketio
 from diaspora_hub.live import service
 from diaspora_hub.live.models import Room, RoomMode
 from diaspora_hub.organisations.models import Organisation, OrganisationKind, Role
-from diaspora_hub.spaces.models import Space
+from diaspora_hub.spaces.models import ConductAcceptance, Space, SpaceFacilitator
 from tests import factories
 
 NAMESPACE = "/live"
@@ -97,6 +97,15 @@ def world(app: Flask, session: Session) -> World:
         open_room=open_room,
         chatham_room=chatham_room,
     )
+
+
+def add_facilitator(session: Session, space: Space, user: User) -> None:
+    """Make ``user`` a facilitator of ``space`` who accepted its code of conduct (committed)."""
+    session.add(SpaceFacilitator(space_id=space.id, user_id=user.id))
+    conduct = space.current_conduct
+    if conduct is not None:
+        session.add(ConductAcceptance(conduct_id=conduct.id, user_id=user.id))
+    session.commit()
 
 
 Connect = Callable[..., SocketIOTestClient]

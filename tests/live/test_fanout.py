@@ -80,6 +80,8 @@ def server(
         database,
         servers.free_port(),
         LIVE_SAY_LIMIT="1000",
+        # every message a hung-up receiver missed comes back with its join
+        LIVE_JOIN_HISTORY="500",
         SEND_BUFFER_BYTES="8192",
         LIVE_SEND_BACKLOG=str(backlog),
         LIVE_DIRECT_WRITES=direct_writes,

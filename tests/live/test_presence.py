@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_socketio import SocketIOTestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live import events, presence, service
 from diaspora_hub.live.models import LiveConnection, LiveWorker, RoomPresence
-from tests.live.conftest import emit, joined, received
+from diaspora_hub.notifications import scheduler
+from tests.live.conftest import Connect, World, emit, joined, received
 
 pytestmark = pytest.mark.postgres
 
@@ -99,7 +102,10 @@ def test_heartbeat_keeps_a_worker_and_its_connections_alive(context, session, wo
     assert worker.last_beat == start + timedelta(seconds=25)
 
 
-def test_participants_hear_that_a_dead_workers_people_left(app, live_client, session, world):
+def amina_with_a_ghost(
+    app: Flask, live_client: Connect, session: Session, world: World
+) -> SocketIOTestClient:
+    """Amina in the open room, with Bruno there too through a worker that died long ago."""
     amina = live_client(world.amina)
     joined(amina, world.open_room)
     long_ago = utcnow() - timedelta(minutes=5)
@@ -107,6 +113,11 @@ def test_participants_hear_that_a_dead_workers_people_left(app, live_client, ses
         presence.beat(session, "crashed:6:6", now=long_ago)
         place(session, world.bruno, world.open_room, sid="ghost", worker="crashed:6:6", at=long_ago)
     received(amina)
+    return amina
+
+
+def test_participants_hear_that_a_dead_workers_people_left(app, live_client, session, world):
+    amina = amina_with_a_ghost(app, live_client, session, world)
     with app.test_request_context():
         from diaspora_hub.extensions import db
 
@@ -155,3 +166,16 @@ def test_the_live_package_keeps_no_state_in_module_globals():
             if isinstance(value, mutable) or called:
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
+
+
+def test_a_restarted_worker_sweeps_a_killed_workers_people_before_anyone_connects(
+    app, live_client, session, world
+):
+    amina = amina_with_a_ghost(app, live_client, session, world)
+
+    ran = scheduler.run_due(app)
+
+    assert "live.sweep_stale_connections" in ran
+    assert present(session, world.open_room) == {world.amina.id}
+    (update,) = received(amina, "presence")
+    assert update["left"] == [world.bruno.id]

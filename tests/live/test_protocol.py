@@ -177,6 +177,8 @@ def meeting(world: World, room: Room, live_client: Connect) -> dict[str, Recorde
     act("amina", "upvote", question=question)
     act("bruno", "upvote", question=question)
     act("bruno", "upvote", question=question, up=False)
+    act("bruno", "questions", offset=1)
+    act("facilitator", "questions")
     act("facilitator", "answer", question=question)
     act("amina", "react", emoji="clap")
     act("facilitator", "agenda", item=0)

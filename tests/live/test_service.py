@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts import service as accounts
@@ -678,6 +678,8 @@ def test_poll_results_by_bloc_and_votes_can_change(session, world):
     service.poll_vote(
         session, world.amina.id, room.id, sid=sids[world.amina.id], poll_id=poll, choices=[1]
     )
+    # A vote changes a while later (a change at once counts against the rate limit).
+    session.execute(update(PollVote).values(voted_at=utcnow() - timedelta(seconds=5)))
     service.poll_vote(
         session, world.amina.id, room.id, sid=sids[world.amina.id], poll_id=poll, choices=[0]
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import Conflict, Forbidden, NotFound
-from diaspora_hub.live.models import LiveConnection, RoomPresence
+from diaspora_hub.live.models import LiveConnection, LiveWorker, RoomPresence
 from diaspora_hub.meetings import service
 from diaspora_hub.meetings.models import MeetingMode, MinutesVersion
 from diaspora_hub.notifications import scheduler
@@ -19,7 +19,10 @@ pytestmark = pytest.mark.postgres
 
 
 def _in_room(session, meeting, user, sid: str) -> None:
-    """A person connected and present in the meeting's room, as the live namespace records."""
+    """A person connected and present in the meeting's room, as the live namespace records,
+    through a worker that beats all through the meeting."""
+    if session.get(LiveWorker, "test") is None:
+        session.add(LiveWorker(worker_id="test", last_beat=utcnow() + timedelta(hours=1)))
     session.add(LiveConnection(sid=sid, user_id=user.id, worker_id="test"))
     session.flush()
     session.add(RoomPresence(sid=sid, room_id=meeting.room_id, user_id=user.id, worker_id="test"))

@@ -20,6 +20,15 @@ the person's connections at once (removal: only those in that room). Before that
 server sends a ``notice`` saying why. The client should not reconnect on its own after a
 server-side disconnect.
 
+What a connection receives and may do follows its person's standing in the room's space
+*now*. When that changes (a facilitator added or removed, an invitation revoked, an
+organisation removed from the space, a membership ended, the space's visibility narrowed,
+a new code of conduct published, an account deactivated), the server judges the person's
+connections in the space's rooms again in the same transaction: each moves to the
+audience it now belongs to and gets a fresh ``state`` (``you.facilitator`` tells which),
+or is ended with a ``notice`` saying why (``access_ended``, ``conduct_required``,
+``session_ended``, ``registration_required``).
+
 Client → server events
 ======================
 Every event takes one JSON object and must be sent with an acknowledgement callback.
@@ -28,9 +37,16 @@ The acknowledgement is ``{"ok": true, ...}`` or
 nothing and broadcasts nothing. Error codes: ``validation_failed`` (bad value),
 ``wrong_type`` (e.g. ``"3"`` for a number), ``too_large`` (text over its limit),
 ``unauthorised``, ``forbidden``, ``not_found``, ``conflict`` (the room's state forbids it,
-e.g. closing a closed poll), ``rate_limited``, ``not_joined`` (join the room first),
+e.g. closing a closed poll), ``rate_limited`` (see below), ``not_joined`` (join the room first),
 ``removed``, ``room_locked``, ``registration_required``, ``conduct_required`` (accept the
 space's code of conduct), ``muted``, ``server_error``.
+
+Every event that stores something counts against its person's limit for that kind, per
+10 seconds and across every room and worker, beyond which it is refused with
+``rate_limited``: ``say`` ``LIVE_SAY_LIMIT`` (default 5), ``react`` ``LIVE_REACT_LIMIT``
+(10), ``ask`` ``LIVE_ASK_LIMIT`` (3), ``upvote`` ``LIVE_UPVOTE_LIMIT`` (20), ``hand``
+``LIVE_HAND_LIMIT`` (6), ``poll_vote`` ``LIVE_POLL_VOTE_LIMIT`` (10), and each of the
+facilitators' events ``LIVE_FACILITATOR_LIMIT`` (30).
 
 Acknowledgements of events that stored something carry that event's ``seq`` (``null``
 when nothing changed, e.g. raising a hand that is already up). ``unauthorised`` on an
@@ -40,8 +56,10 @@ was presumed dead): connect and join again.
 ``join {room, since?}`` → ``{ok, room, state, events, complete}``
     Enter a room on this connection. ``state`` is the whole room as you may see it.
     ``events`` are the room events after ``since``, oldest first; without ``since``, the
-    latest events. At most 500: when ``complete`` is false, fetch the rest from
-    ``GET /api/v1/rooms/<id>/events?after=<seq>``. Join again with
+    latest events. At most ``LIVE_JOIN_HISTORY`` (default 50): when ``complete`` is
+    false, fetch the rest from ``GET /api/v1/rooms/<id>/events?after=<seq>``.
+    ``state.questions`` holds the ``LIVE_STATE_QUESTIONS`` (default 50) most upvoted
+    questions of ``state.questions_total``; ask for the others with ``questions``. Join again with
     ``since = last seq you applied`` after any reconnect: nothing is lost. If
     ``state.last_seq`` is lower than your ``since``, drop what you hold.
 ``leave {room}`` → ``{ok, room}``
@@ -60,6 +78,9 @@ was presumed dead): connect and join again.
     Raise (``up: true``) or lower a hand. ``ticket`` is random per raise; find your own
     entry in the queue by it (queues in Chatham House rooms carry no names).
 ``ask {room, body}`` → ``{ok, question, seq}``: a Q&A question, 1 to 500 characters.
+``questions {room, offset?}`` → ``{ok, questions, offset, total}``: the room's questions
+    in the order of ``state.questions``, ``LIVE_STATE_QUESTIONS`` of them from ``offset``
+    (default 0).
 ``upvote {room, question, up?}`` → ``{ok, question, votes, seq}``: ``up`` defaults to true;
     false takes the upvote back.
 ``poll_vote {room, poll, choices}`` → ``{ok, poll, choices, seq}``: indexes into the poll's
@@ -103,10 +124,13 @@ Server → client events
     batch, not a list of everyone per arrival.
 ``state``
     The whole room for you, the shape of the ``join`` acknowledgement's ``state``; replace
-    what you hold. Sent when your own standing changes (muted, unmuted) or the room's
-    mode changes.
+    what you hold. Sent when your own standing changes (muted, unmuted, made or
+    no longer a facilitator, counted in another organisation or bloc) or the room's mode
+    changes.
 ``notice``
-    ``{room, code, message}`` addressed to you: ``removed``, ``session_ended``.
+    ``{room, code, message}`` addressed to you just before the server ends the
+    connection: ``removed``, ``session_ended``, ``access_ended``, ``conduct_required``,
+    ``registration_required`` (see *Connecting*).
 
 Several server processes
 ========================

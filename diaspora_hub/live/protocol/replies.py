@@ -14,6 +14,7 @@ from diaspora_hub.live.protocol.log import RoomEvent
 from diaspora_hub.live.protocol.shapes import (
     Presence,
     PresenceCounts,
+    Question,
     ReactionCounts,
     RoomState,
 )
@@ -111,6 +112,15 @@ class QuestionAck(TypedDict):
     seq: int
 
 
+class QuestionsAck(TypedDict):
+    """Questions in the order of ``state.questions``, from ``offset``; ``total`` in all."""
+
+    ok: Literal[True]
+    questions: list[Question]
+    offset: int
+    total: int
+
+
 class UpvoteAck(TypedDict):
     ok: Literal[True]
     question: int
@@ -158,12 +168,27 @@ class ModerateAck(TypedDict):
     seq: int
 
 
+NoticeCode = TypeAliasType(
+    "NoticeCode",
+    Literal[
+        "removed",
+        "session_ended",
+        "access_ended",
+        "conduct_required",
+        "registration_required",
+    ],
+)
+
+
 class Notice(TypedDict):
     """Addressed to one connection just before the server ends it: ``removed`` (from the
-    room ``room``) or ``session_ended`` (``room`` is null)."""
+    room ``room``), ``session_ended`` (``room`` is null when the session itself ended),
+    ``access_ended`` (the person may no longer see the room's space: invitation revoked,
+    membership ended, organisation removed, visibility narrowed), ``conduct_required``
+    (a new code of conduct to accept first) or ``registration_required``."""
 
     room: int | None
-    code: Literal["removed", "session_ended"]
+    code: NoticeCode
     message: str
 
 

@@ -243,7 +243,10 @@ class RoomState(TypedDict):
     queue: list[QueueEntry]
     speaker: Speaker | None
     polls: list[Poll]
+    #: the most upvoted, at most ``LIVE_STATE_QUESTIONS`` (default 50) of them
     questions: list[Question]
+    #: how many questions there are in all; ask for the others with ``questions``
+    questions_total: int
     reactions: ReactionCounts
     #: facilitators only
     speaking_time: NotRequired[SpeakingTime]

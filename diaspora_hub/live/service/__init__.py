@@ -24,7 +24,8 @@ the seat a person acts from, the room's lock, person references), ``redaction`` 
 viewer may receive), ``log`` (sequence numbers, append, replay), ``participants`` (who may
 be in a room), ``presence``, then the features ``chat``, ``floor``, ``polls``,
 ``questions``, ``reactions``; ``state`` (the whole room for one viewer), ``admission``
-(joins, crowds), ``connections``, ``rooms`` (and the agenda), ``moderation`` and
+(joins, crowds), ``connections``, ``standing`` (connections judged again when a person's
+standing in a space changes), ``rooms`` (and the agenda), ``moderation`` and
 ``transcripts``. Renderings live in ``live.exports``, read models in ``live.types``; this
 package keeps every public name importable from ``live.service``.
 """
@@ -49,11 +50,12 @@ from diaspora_hub.live.service.connections import (
 )
 from diaspora_hub.live.service.floor import floor, hand, queue_mode, speaking_time
 from diaspora_hub.live.service.kernel import (
+    DEFAULT_JOIN_HISTORY,
     DEFAULT_PRESENCE_LIST_LIMIT,
     DEFAULT_REACT_LIMIT,
     DEFAULT_SAY_LIMIT,
+    DEFAULT_STATE_QUESTIONS,
     RATE_WINDOW,
-    REPLAY_LIMIT,
     Muted,
     NotJoined,
     RegistrationRequired,
@@ -69,7 +71,7 @@ from diaspora_hub.live.service.log import event_json, events_after
 from diaspora_hub.live.service.moderation import audit_trail, hide, lock, moderate
 from diaspora_hub.live.service.polls import poll_close, poll_open, poll_vote
 from diaspora_hub.live.service.presence import audience_for, presence_change, presence_delay
-from diaspora_hub.live.service.questions import answer, ask, upvote
+from diaspora_hub.live.service.questions import answer, ask, questions, upvote
 from diaspora_hub.live.service.reactions import react
 from diaspora_hub.live.service.redaction import (
     FACILITATOR_ONLY_KEYS,
@@ -88,6 +90,7 @@ from diaspora_hub.live.service.rooms import (
     set_mode,
     space_rooms,
 )
+from diaspora_hub.live.service.standing import follow_standing
 from diaspora_hub.live.service.state import room_page, room_state
 from diaspora_hub.live.service.transcripts import transcript, transcript_file
 from diaspora_hub.live.types import (
@@ -105,9 +108,11 @@ from diaspora_hub.live.types import (
 )
 
 __all__ = (
+    "DEFAULT_JOIN_HISTORY",
     "DEFAULT_PRESENCE_LIST_LIMIT",
     "DEFAULT_REACT_LIMIT",
     "DEFAULT_SAY_LIMIT",
+    "DEFAULT_STATE_QUESTIONS",
     "FACILITATOR_ONLY_KEYS",
     "HIDEABLE",
     "MESSAGE_MAX_LENGTH",
@@ -116,7 +121,6 @@ __all__ = (
     "RATE_WINDOW",
     "REACTIONS",
     "REACTION_NAMES",
-    "REPLAY_LIMIT",
     "Arrivals",
     "Audience",
     "Connecting",
@@ -147,6 +151,7 @@ __all__ = (
     "event_json",
     "events_after",
     "floor",
+    "follow_standing",
     "hand",
     "heartbeat",
     "hide",
@@ -165,6 +170,7 @@ __all__ = (
     "presence_delay",
     "presence_list",
     "presence_view",
+    "questions",
     "queue_mode",
     "react",
     "register_participant",

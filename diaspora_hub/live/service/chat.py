@@ -71,5 +71,6 @@ def say(
         data={"body": body, "client_id": client_id},
         client_id=client_id,
         now=now,
+        rate_checked=True,
     )
     return Outcome({"seq": event.seq, "duplicate": False}, [_delivery(seat.room, event)])

@@ -3,10 +3,11 @@ acts from, the room's lock, and how a person is referred to in payloads."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from types import MappingProxyType
 from typing import TypeVar, cast
 
 from flask import current_app, has_app_context
@@ -30,10 +31,36 @@ DEFAULT_SAY_LIMIT = 5
 #: Reactions a person may send per window, unless LIVE_REACT_LIMIT says otherwise.
 DEFAULT_REACT_LIMIT = 10
 
+#: Questions a person may ask per window, unless LIVE_ASK_LIMIT says otherwise.
+DEFAULT_ASK_LIMIT = 3
+
+#: Events of any one kind the facilitators' events (floor, polls, agenda, moderation …) a
+#: person may store per window, unless LIVE_FACILITATOR_LIMIT says otherwise.
+DEFAULT_FACILITATOR_LIMIT = 30
+
 RATE_WINDOW = timedelta(seconds=10)
 
-#: At most this many events in a ``join`` acknowledgement; the rest through the REST log.
-REPLAY_LIMIT = 500
+#: How many room events of a kind one person may store per ``RATE_WINDOW``: the setting
+#: that says so, and its default. Every kind not named here is a facilitator's event.
+RATE_LIMITS: Mapping[str, tuple[str, int]] = MappingProxyType(
+    {
+        "message": ("LIVE_SAY_LIMIT", DEFAULT_SAY_LIMIT),
+        "reaction": ("LIVE_REACT_LIMIT", DEFAULT_REACT_LIMIT),
+        "question.asked": ("LIVE_ASK_LIMIT", DEFAULT_ASK_LIMIT),
+        "question.upvoted": ("LIVE_UPVOTE_LIMIT", 20),
+        "hand": ("LIVE_HAND_LIMIT", 6),
+        "poll.voted": ("LIVE_POLL_VOTE_LIMIT", 10),
+    }
+)
+
+#: At most this many events in a ``join`` acknowledgement, unless LIVE_JOIN_HISTORY says
+#: otherwise; the older ones through the REST log. A long meeting's whole chat in every
+#: join would make each arrival cost the room hundreds of kilobytes.
+DEFAULT_JOIN_HISTORY = 50
+
+#: At most this many questions in a room's ``state`` (the most upvoted), unless
+#: LIVE_STATE_QUESTIONS says otherwise; the others with the ``questions`` event.
+DEFAULT_STATE_QUESTIONS = 50
 
 #: Rooms with more people present than this give participants the list of who is here
 #: when they ask for it (``presence_list``), not with every join: a crowd joining would
@@ -301,6 +328,12 @@ def _setting(name: str, default: int) -> int:
     if has_app_context():
         return int(current_app.config.get(name, default))
     return default
+
+
+def _rate_limit(kind: str) -> int:
+    """Events of ``kind`` one person may store per window (see ``RATE_LIMITS``)."""
+    setting, default = RATE_LIMITS.get(kind, ("LIVE_FACILITATOR_LIMIT", DEFAULT_FACILITATOR_LIMIT))
+    return _setting(setting, default)
 
 
 def _check_rate(session: Session, actor: User, kind: str, limit: int, now: datetime) -> None:

@@ -13,7 +13,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live.models import Room, RoomEvent
-from diaspora_hub.live.service.kernel import REPLAY_LIMIT, Seat, _insert, _iso, visible_room
+from diaspora_hub.live.service.kernel import (
+    DEFAULT_JOIN_HISTORY,
+    Seat,
+    _check_rate,
+    _insert,
+    _iso,
+    _rate_limit,
+    _setting,
+    visible_room,
+)
 from diaspora_hub.live.service.participants import _admissible
 from diaspora_hub.live.service.redaction import HIDEABLE, _pair, view
 from diaspora_hub.live.snapshots import SharedViews
@@ -34,14 +43,14 @@ _LATEST_EVENTS = (
     select(RoomEvent)
     .where(RoomEvent.room_id == bindparam("room_id"))
     .order_by(RoomEvent.seq.desc())
-    .limit(REPLAY_LIMIT)
+    .limit(bindparam("limit"))
 )
 
 _EVENTS_SINCE = (
     select(RoomEvent)
     .where(RoomEvent.room_id == bindparam("room_id"), RoomEvent.seq > bindparam("since"))
     .order_by(RoomEvent.seq)
-    .limit(REPLAY_LIMIT + 1)
+    .limit(bindparam("limit"))
 )
 
 
@@ -86,8 +95,14 @@ def _append_by(
     data: Json,
     client_id: str | None = None,
     now: datetime | None = None,
+    rate_checked: bool = False,
 ) -> RoomEvent:
-    """Store an event done by the person in ``seat``, in their room."""
+    """Store an event done by the person in ``seat``, in their room, within their rate limit
+    for its kind (``rate_checked``: the caller counted it already); a refusal rolls back
+    whatever the event came with."""
+    now = now or utcnow()
+    if not rate_checked:
+        _check_rate(session, seat.user, kind, _rate_limit(kind), now)
     return _append(
         session,
         seat.room,
@@ -130,13 +145,17 @@ def _events_query(room_id: int) -> Select[tuple[RoomEvent]]:
 def _events_for_join(
     session: Session, room: Room, since: int | None
 ) -> tuple[list[RoomEvent], bool]:
-    """Events after ``since`` (oldest first), or the latest ones for a first join."""
+    """Events after ``since`` (oldest first), or the latest ones for a first join; at most
+    LIVE_JOIN_HISTORY of them, and whether that is all."""
+    limit = _setting("LIVE_JOIN_HISTORY", DEFAULT_JOIN_HISTORY)
     if since is None:
-        latest = list(session.scalars(_LATEST_EVENTS, {"room_id": room.id}))
+        latest = list(session.scalars(_LATEST_EVENTS, {"room_id": room.id, "limit": limit}))
         latest.reverse()
         return latest, not latest or latest[0].seq == 1
-    events = list(session.scalars(_EVENTS_SINCE, {"room_id": room.id, "since": since}))
-    return events[:REPLAY_LIMIT], len(events) <= REPLAY_LIMIT
+    events = list(
+        session.scalars(_EVENTS_SINCE, {"room_id": room.id, "since": since, "limit": limit + 1})
+    )
+    return events[:limit], len(events) <= limit
 
 
 def _replay(

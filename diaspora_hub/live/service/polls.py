@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import NotFound, ValidationFailed
 from diaspora_hub.live.models import Poll, PollState, PollVote, ResultsVisibility, Room
-from diaspora_hub.live.service.kernel import _iso, _refs, _require_facilitator, _seat
+from diaspora_hub.live.service.kernel import (
+    RATE_WINDOW,
+    _iso,
+    _rate_limit,
+    _refs,
+    _require_facilitator,
+    _require_under_limit,
+    _seat,
+)
 from diaspora_hub.live.service.log import _append, _append_by, _delivery
 from diaspora_hub.live.types import Json, Outcome
 from diaspora_hub.organisations.models import Bloc
@@ -119,6 +129,7 @@ def poll_vote(
         select(PollVote).where(PollVote.poll_id == poll.id, PollVote.user_id == actor.id)
     )
     now = utcnow()
+    _check_votes(session, actor.id, poll.id, now)
     if vote is None:
         session.add(
             PollVote(
@@ -157,6 +168,29 @@ def poll_vote(
     )
     ack: Json = {"poll": poll.id, "choices": picked, "seq": event.seq}
     return Outcome(ack, [_delivery(seat.room, event)])
+
+
+def _check_votes(session: Session, actor_id: int, poll_id: int, now: datetime) -> None:
+    """The person's limit of votes (LIVE_POLL_VOTE_LIMIT per window). Anonymous votes leave
+    no trace of their voter in the log, so their own rows count: the polls voted in within
+    the window, and a changed vote at most once per share of it."""
+    limit = _rate_limit("poll.voted")
+    since = now - RATE_WINDOW
+    recent = session.scalar(
+        select(func.count())
+        .select_from(PollVote)
+        .where(PollVote.user_id == actor_id, PollVote.voted_at > since)
+    )
+    changed_just_now = session.scalar(
+        select(
+            exists().where(
+                PollVote.poll_id == poll_id,
+                PollVote.user_id == actor_id,
+                PollVote.voted_at > now - RATE_WINDOW / max(limit, 1),
+            )
+        )
+    )
+    _require_under_limit(limit if changed_just_now else recent or 0, limit)
 
 
 def poll_close(session: Session, actor_id: int, room_id: int, *, sid: str, poll_id: int) -> Outcome:

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import NotFound
 from diaspora_hub.live.models import QuestionVote, Room, RoomQuestion
 from diaspora_hub.live.service.kernel import (
+    DEFAULT_STATE_QUESTIONS,
     _iso,
     _refs,
     _require_facilitator,
     _require_voice,
     _seat,
+    _setting,
 )
 from diaspora_hub.live.service.log import _append_by, _delivery
+from diaspora_hub.live.service.redaction import view
 from diaspora_hub.live.types import Json, Outcome
 
 
@@ -34,15 +37,49 @@ def _question_json(question: RoomQuestion, asker: Json | None) -> Json:
     }
 
 
-def _questions(session: Session, room: Room, *, include_hidden: bool) -> list[Json]:
+def _questions_query(room: Room, *, include_hidden: bool) -> Select[tuple[RoomQuestion]]:
     query = select(RoomQuestion).where(RoomQuestion.room_id == room.id)
     if not include_hidden:
         query = query.where(RoomQuestion.hidden_at.is_(None))
-    questions = list(session.scalars(query.order_by(RoomQuestion.votes.desc(), RoomQuestion.id)))
+    return query
+
+
+def _question_total(session: Session, room: Room, *, include_hidden: bool) -> int:
+    query = _questions_query(room, include_hidden=include_hidden)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _questions(
+    session: Session, room: Room, *, include_hidden: bool, offset: int = 0
+) -> list[Json]:
+    """The room's questions by votes, at most LIVE_STATE_QUESTIONS of them from ``offset``."""
+    limit = _setting("LIVE_STATE_QUESTIONS", DEFAULT_STATE_QUESTIONS)
+    query = _questions_query(room, include_hidden=include_hidden)
+    questions = list(
+        session.scalars(
+            query.order_by(RoomQuestion.votes.desc(), RoomQuestion.id).offset(offset).limit(limit)
+        )
+    )
     refs = _refs(session, room.id, (q.user_id for q in questions if q.user_id is not None))
     return [
         _question_json(q, refs.get(q.user_id) if q.user_id is not None else None) for q in questions
     ]
+
+
+def questions(session: Session, actor_id: int, room_id: int, *, sid: str, offset: int) -> Outcome:
+    """More of the room's questions than its ``state`` carries, from ``offset`` (in the
+    state's order), as this person may see them."""
+    seat = _seat(session, actor_id, room_id, sid)
+    room = seat.room
+    found = _questions(session, room, include_hidden=seat.facilitator, offset=offset)
+    shown = view({"questions": found}, chatham=room.is_chatham_house, facilitator=seat.facilitator)
+    return Outcome(
+        {
+            "questions": shown["questions"],
+            "offset": offset,
+            "total": _question_total(session, room, include_hidden=seat.facilitator),
+        }
+    )
 
 
 def _room_question(session: Session, room: Room, question_id: int) -> RoomQuestion:

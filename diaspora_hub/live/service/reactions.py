@@ -12,11 +12,8 @@ from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import ValidationFailed
 from diaspora_hub.live.models import Room, RoomReaction
 from diaspora_hub.live.service.kernel import (
-    DEFAULT_REACT_LIMIT,
-    _check_rate,
     _require_voice,
     _seat,
-    _setting,
 )
 from diaspora_hub.live.service.log import _append_by, _delivery
 from diaspora_hub.live.types import REACTION_NAMES, Json, Outcome
@@ -49,7 +46,6 @@ def react(
     if emoji not in REACTION_NAMES:
         raise ValidationFailed(fields={"emoji": [_("Not one of the room's reactions.")]})
     now = now or utcnow()
-    _check_rate(session, actor, "reaction", _setting("LIVE_REACT_LIMIT", DEFAULT_REACT_LIMIT), now)
     session.add(RoomReaction(room_id=seat.room.id, user_id=actor.id, emoji=emoji, created_at=now))
     session.flush()
     counts = _reaction_counts(session, seat.room)

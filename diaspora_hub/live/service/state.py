@@ -31,7 +31,7 @@ from diaspora_hub.live.service.kernel import (
 from diaspora_hub.live.service.participants import _admissible
 from diaspora_hub.live.service.polls import _poll_json, _polls
 from diaspora_hub.live.service.presence import _presence_for
-from diaspora_hub.live.service.questions import _questions
+from diaspora_hub.live.service.questions import _question_total, _questions
 from diaspora_hub.live.service.reactions import _reaction_counts
 from diaspora_hub.live.service.redaction import view
 from diaspora_hub.live.snapshots import SharedViews
@@ -122,6 +122,7 @@ def _shared_state(
                 "speaker": _speaker(session, room),
                 "polls": [_poll_json(session, poll) for poll in _polls(session, room)],
                 "questions": _questions(session, room, include_hidden=facilitator),
+                "questions_total": _question_total(session, room, include_hidden=facilitator),
                 "reactions": _reaction_counts(session, room),
             },
             chatham=room.is_chatham_house,

@@ -13,6 +13,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
+from diaspora_hub.accounts.signals import standing_changed
 from diaspora_hub.core import audit, geo
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import Conflict, Forbidden, ValidationFailed
@@ -154,6 +155,8 @@ def update_space(session: Session, actor: User | None, slug: str, changes: Space
     space.updated_at = utcnow()
     audit.record(session, _id(actor), "space.updated", "space", space.id, fields=sorted(changes))
     session.flush()
+    if "visibility" in changes:
+        standing_changed.send(session, user_ids=None, space_id=space.id)
     return space
 
 

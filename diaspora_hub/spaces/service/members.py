@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
+from diaspora_hub.accounts.signals import standing_changed
 from diaspora_hub.core import audit
 from diaspora_hub.core.errors import Conflict, NotFound, Unauthorised, ValidationFailed
 from diaspora_hub.organisations.models import Organisation
@@ -49,6 +50,7 @@ def add_facilitator(
         session, _id(actor), "space.facilitator_added", "space", space.id, user_id=person.id
     )
     session.flush()
+    standing_changed.send(session, user_ids=[person.id], space_id=space.id)
     return row
 
 
@@ -71,6 +73,7 @@ def remove_facilitator(session: Session, actor: User | None, slug: str, user_id:
         session, _id(actor), "space.facilitator_removed", "space", space.id, user_id=user_id
     )
     session.flush()
+    standing_changed.send(session, user_ids=[user_id], space_id=space.id)
 
 
 def add_organisation(
@@ -123,6 +126,7 @@ def remove_organisation(session: Session, actor: User | None, slug: str, organis
         organisation=organisation,
     )
     session.flush()
+    standing_changed.send(session, user_ids=None, space_id=space.id)
 
 
 def invite(session: Session, actor: User | None, slug: str, email: str) -> SpaceInvitation:
@@ -166,6 +170,7 @@ def revoke_invitation(session: Session, actor: User | None, slug: str, user_id: 
         session, _id(actor), "space.invitation_removed", "space", space.id, user_id=user_id
     )
     session.flush()
+    standing_changed.send(session, user_ids=[user_id], space_id=space.id)
 
 
 def publish_conduct(session: Session, actor: User | None, slug: str, text: str) -> CodeOfConduct:
@@ -189,6 +194,7 @@ def publish_conduct(session: Session, actor: User | None, slug: str, text: str) 
         version=conduct.version,
     )
     session.flush()
+    standing_changed.send(session, user_ids=None, space_id=space.id)
     return conduct
 
 

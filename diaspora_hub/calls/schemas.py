@@ -189,6 +189,9 @@ class ContributionPageSchema(ma.Schema):
 
 
 class ContributionVersionSchema(ma.Schema):
+    """Outside the organisation, ``attribution`` is the narrower of the version's own and
+    the current one, and ``author`` is null unless both are ``named``."""
+
     version = fields.Integer()
     saved_at = fields.DateTime()
     attribution = fields.String()

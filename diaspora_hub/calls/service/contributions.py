@@ -127,7 +127,10 @@ def list_contributions(
 def contribution_history(
     session: Session, actor: User | None, call_id: int, contribution_id: int
 ) -> list[dict[str, Any]]:
-    """Every saved version, for the organisation's members, the call's author and facilitators."""
+    """Every saved version, for the organisation's members, the call's author and facilitators.
+
+    Outside the organisation each version shows no more than both its own attribution and
+    the current one allow."""
     call = get_call(session, actor, call_id)
     contribution = _readable_contribution(session, actor, call, contribution_id)
     own = _organisation_ids(session, actor)
@@ -138,12 +141,13 @@ def contribution_history(
         )
     history = []
     for version in contribution.versions:
-        named = is_own or version.attribution is Attribution.NAMED
+        shown = version.attribution.narrowest(contribution.attribution)
+        named = is_own or shown is Attribution.NAMED
         history.append(
             {
                 "version": version.version,
                 "saved_at": version.saved_at,
-                "attribution": version.attribution.value,
+                "attribution": (version.attribution if is_own else shown).value,
                 "author": version.author if named else None,
                 "answers": version.answers,
             }

@@ -24,6 +24,8 @@ class CallPermissions:
     export: bool = False
     report: bool = False
     answer_as: tuple[Organisation, ...] = ()
+    #: the person's organisations in the audience that cannot answer until verified
+    unverified: tuple[Organisation, ...] = ()
 
 
 @dataclass

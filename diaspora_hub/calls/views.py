@@ -118,6 +118,7 @@ def answer(call_id: int) -> Response | str | tuple[str, int]:
     context = {
         "call": call,
         "choices": choices,
+        "unverified": service.awaiting_verification(session, user, call),
         "chosen": chosen,
         "current": current,
         "attributions": list(Attribution),

@@ -10,9 +10,10 @@ Decisions kept here so pages, the API and scheduled jobs agree:
   they must belong to the space (a target of the space, or of one of its goals), because
   organisations carry no SDG targets to match against.
 - "Invited" organisations are the space's participating organisations in the audience;
-  they are notified and tracked. Any organisation in the audience may answer, whether it
-  participates in the space or not, as long as the person can take part in the space
-  (sees it and accepted its code of conduct).
+  they are notified and tracked. Any verified organisation in the audience may answer,
+  whether it participates in the space or not, as long as the person can take part in the
+  space (sees it and accepted its code of conduct). An unverified one may not: anyone can
+  register a look-alike of a real organisation, and its answer would be counted as a voice.
 - While a call is open, only its author, the facilitators and the answering organisation
   read a contribution, so early answers do not steer later ones; once closed, everyone who
   sees the call reads them. Attribution is honoured for every reader except members of
@@ -27,6 +28,7 @@ answers): ``posting``, ``contributions``, ``themes`` (synthesis and export) and 
 from diaspora_hub.calls.service.access import (
     POSTING_KINDS,
     answerable_organisations,
+    awaiting_verification,
     can_post,
     get_call,
     in_audience,
@@ -95,6 +97,7 @@ __all__ = [
     "allowed_targets",
     "answerable_organisations",
     "audience_members",
+    "awaiting_verification",
     "call_overview",
     "can_post",
     "contribution_history",

@@ -38,11 +38,11 @@ def in_audience(call: Call, organisation: Organisation) -> bool:
 
 
 def invited_organisations(session: Session, call: Call) -> list[Organisation]:
-    """The space's participating organisations that are in the call's audience."""
+    """The space's verified participating organisations that are in the call's audience."""
     query = (
         select(Organisation)
         .join(SpaceOrganisation, SpaceOrganisation.organisation_id == Organisation.id)
-        .where(SpaceOrganisation.space_id == call.space_id)
+        .where(SpaceOrganisation.space_id == call.space_id, Organisation.verified_at.is_not(None))
         .order_by(Organisation.name, Organisation.id)
     )
     return [org for org in session.scalars(query) if in_audience(call, org)]
@@ -65,8 +65,10 @@ def permissions(session: Session, actor: User | None, call: Call) -> CallPermiss
     editor = _may_edit(session, actor, call)
     participant = _is_participant(session, actor, call.space)
     answer_as: tuple[Organisation, ...] = ()
+    unverified: tuple[Organisation, ...] = ()
     if state is CallState.OPEN and participant and actor is not None:
         answer_as = tuple(answerable_organisations(session, actor, call))
+        unverified = tuple(awaiting_verification(session, actor, call))
     return CallPermissions(
         edit=editor and state in (CallState.DRAFT, CallState.SCHEDULED, CallState.OPEN),
         publish=editor and state is CallState.DRAFT,
@@ -75,11 +77,24 @@ def permissions(session: Session, actor: User | None, call: Call) -> CallPermiss
         export=manages or _is_author(actor, call),
         report=participant,
         answer_as=answer_as,
+        unverified=unverified,
     )
 
 
 def answerable_organisations(session: Session, actor: User, call: Call) -> list[Organisation]:
-    """Organisations this person belongs to that are in the call's audience."""
+    """Verified organisations this person belongs to that are in the call's audience."""
+    return [org for org in _audience_organisations(session, actor, call) if org.is_verified]
+
+
+def awaiting_verification(session: Session, actor: User | None, call: Call) -> list[Organisation]:
+    """The person's organisations in the audience that may not answer until verified, so
+    pages can say why there is nothing to answer for."""
+    if actor is None:
+        return []
+    return [org for org in _audience_organisations(session, actor, call) if not org.is_verified]
+
+
+def _audience_organisations(session: Session, actor: User, call: Call) -> list[Organisation]:
     return [
         m.organisation
         for m in organisations.active_memberships(session, actor)
@@ -190,15 +205,28 @@ def _answering_organisation(
             raise Forbidden(_("You answer only for organisations you belong to."))
         if not in_audience(call, org):
             raise Forbidden(_("%(org)s is not in this call's audience.", org=org.name))
+        if not org.is_verified:
+            raise Forbidden(_unverified_message(org))
         return org
     choices = answerable_organisations(session, actor, call)
     if not choices:
+        waiting = awaiting_verification(session, actor, call)
+        if waiting:
+            raise Forbidden(_unverified_message(waiting[0]))
         raise Forbidden(_("None of your organisations is in this call's audience."))
     if len(choices) > 1:
         raise ValidationFailed(
             fields={"organisation": [_("Choose the organisation you answer for.")]}
         )
     return choices[0]
+
+
+def _unverified_message(org: Organisation) -> str:
+    return _(
+        "%(org)s is not verified yet, so it cannot answer calls for input. A platform admin "
+        "verifies organisations; until then its answers would not count as its voice.",
+        org=org.name,
+    )
 
 
 def _state_condition(state: CallState, now: datetime) -> ColumnElement[bool]:

@@ -288,6 +288,7 @@ def _call_labels() -> dict[str, Any]:
         "call_state_label": lambda state: str(STATE_LABELS[CallState(state)]),
         "attribution_label": lambda value: str(ATTRIBUTION_LABELS[Attribution(value)]),
         "country_name": geo.country_name,
+        "anonymity_floor": service.ANONYMITY_FLOOR,
         "sdg_target": sdg.target,
     }
 

@@ -17,12 +17,15 @@ Decisions kept here so pages, the API and scheduled jobs agree:
 - While a call is open, only its author, the facilitators and the answering organisation
   read a contribution, so early answers do not steer later ones; once closed, everyone who
   sees the call reads them. Attribution is honoured for every reader except members of
-  the contributing organisation; exports honour it without exception. Hidden
+  the contributing organisation; exports honour it without exception. What would narrow
+  an anonymous contribution down to fewer than ``ANONYMITY_FLOOR`` organisations is
+  withheld from everyone, the call's author and facilitators included (``anonymity``). Hidden
   contributions are shown to facilitators only and left out of exports and proposals.
 
 The service is split by feature around a small kernel, ``access`` (who sees, posts and
-answers): ``posting``, ``contributions``, ``themes`` (synthesis and export) and ``notices``
-(what the scheduled jobs send). Import from the package, never from its modules.
+answers): ``anonymity`` (what may be shown of who answered), ``posting``,
+``contributions``, ``themes`` (synthesis and export) and ``notices`` (what the scheduled
+jobs send). Import from the package, never from its modules.
 """
 
 from diaspora_hub.calls.service.access import (
@@ -37,7 +40,9 @@ from diaspora_hub.calls.service.access import (
     posting_organisations,
     present_contribution,
 )
+from diaspora_hub.calls.service.anonymity import ANONYMITY_FLOOR, disclosure, possible_authors
 from diaspora_hub.calls.service.contributions import (
+    ANONYMOUS_KEY,
     call_overview,
     contribution_history,
     current_contribution,
@@ -83,6 +88,8 @@ from diaspora_hub.calls.service.themes import (
 from diaspora_hub.calls.types import CallOverview, CallPermissions, SynthesisOverview, Tracker
 
 __all__ = [
+    "ANONYMITY_FLOOR",
+    "ANONYMOUS_KEY",
     "CHANGEABLE_WHILE_OPEN",
     "KIND_CLOSED",
     "KIND_OPENED",
@@ -104,6 +111,7 @@ __all__ = [
     "create_call",
     "create_theme",
     "current_contribution",
+    "disclosure",
     "export_contributions",
     "get_call",
     "get_theme",
@@ -116,6 +124,7 @@ __all__ = [
     "merge_theme",
     "new_call_context",
     "permissions",
+    "possible_authors",
     "posting_organisations",
     "present_contribution",
     "proposals",

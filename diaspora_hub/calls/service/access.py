@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.calls.models import Attribution, Call, CallState, Contribution
-from diaspora_hub.calls.types import CallPermissions
+from diaspora_hub.calls.types import CallPermissions, Disclosure
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import Forbidden, NotFound, Unauthorised, ValidationFailed
 from diaspora_hub.organisations import service as organisations
@@ -24,6 +24,8 @@ from diaspora_hub.spaces.models import Space, SpaceOrganisation
 
 #: organisation kinds whose liaisons may post calls
 POSTING_KINDS = (OrganisationKind.GOVERNMENT, OrganisationKind.IO)
+
+_FULL_DISCLOSURE = Disclosure()
 
 
 def in_audience(call: Call, organisation: Organisation) -> bool:
@@ -117,17 +119,26 @@ def _id(actor: User | None) -> int | None:
     return actor.id if actor is not None else None
 
 
-def present_contribution(contribution: Contribution, own_organisations: set[int]) -> dict[str, Any]:
-    """A contribution as a reader may see it: who is shown depends on its attribution."""
+def present_contribution(
+    contribution: Contribution,
+    own_organisations: set[int],
+    disclosure: Disclosure = _FULL_DISCLOSURE,
+) -> dict[str, Any]:
+    """A contribution as a reader may see it: who is shown depends on its attribution, and
+    on what the call's ``disclosure`` withholds to keep anonymous ones anonymous."""
     org = contribution.organisation
     own = contribution.organisation_id in own_organisations
-    shows_org = own or contribution.attribution is not Attribution.ANONYMOUS
-    shows_person = own or contribution.attribution is Attribution.NAMED
+    attribution = (
+        contribution.attribution if own else disclosure.attribution_of(contribution.attribution)
+    )
+    shows_org = own or attribution is not Attribution.ANONYMOUS
+    shows_person = own or attribution is Attribution.NAMED
+    shows_bloc = shows_org or disclosure.anonymous_bloc
     return {
         "id": contribution.id,
         "call_id": contribution.call_id,
-        "attribution": contribution.attribution.value,
-        "bloc": org.bloc.value,
+        "attribution": attribution.value,
+        "bloc": org.bloc.value if shows_bloc else None,
         "organisation": org if shows_org else None,
         "author": contribution.author if shows_person else None,
         "version": contribution.version,
@@ -222,10 +233,12 @@ def _answering_organisation(
 
 
 def _unverified_message(org: Organisation) -> str:
-    return _(
-        "%(org)s is not verified yet, so it cannot answer calls for input. A platform admin "
-        "verifies organisations; until then its answers would not count as its voice.",
-        org=org.name,
+    return str(
+        _(
+            "%(org)s is not verified yet, so it cannot answer calls for input. A platform admin "
+            "verifies organisations; until then its answers would not count as its voice.",
+            org=org.name,
+        )
     )
 
 

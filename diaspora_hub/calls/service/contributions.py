@@ -23,6 +23,7 @@ from diaspora_hub.calls.models import (
     ContributionReport,
     ContributionVersion,
 )
+from diaspora_hub.calls.service import anonymity
 from diaspora_hub.calls.service.access import (
     _answering_organisation,
     _id,
@@ -46,6 +47,9 @@ from diaspora_hub.organisations import service as organisations
 from diaspora_hub.organisations.models import Organisation
 from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import SpaceFacilitator
+
+#: the tracker's key for contributions counted apart to keep them anonymous
+ANONYMOUS_KEY = "anonymous"
 
 
 def current_contribution(
@@ -71,6 +75,11 @@ def save_contribution(
     answers = _answers(call, data.get("answers") or [])
     attribution = Attribution(data["attribution"])
     contribution = _contribution_of(session, call, organisation)
+    already_anonymous = contribution is not None and (
+        contribution.attribution is Attribution.ANONYMOUS
+    )
+    if attribution is Attribution.ANONYMOUS and not already_anonymous:
+        anonymity.require_hideable(session, call, organisation)
     expected = data.get("version")
     if contribution is None:
         if expected:
@@ -120,7 +129,8 @@ def list_contributions(
     query = _readable_contributions(session, actor, call).order_by(Contribution.id)
     found = paginate(session, query, page, per_page)
     own = _organisation_ids(session, actor)
-    items = [present_contribution(c, own) for c in found.items]
+    disclosed = anonymity.disclosure(session, call)
+    items = [present_contribution(c, own, disclosed) for c in found.items]
     return call, Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
 
 
@@ -139,9 +149,10 @@ def contribution_history(
         raise Forbidden(
             _("Only the organisation, the call's author and facilitators see the history.")
         )
+    current = anonymity.disclosure(session, call).attribution_of(contribution.attribution)
     history = []
     for version in contribution.versions:
-        shown = version.attribution.narrowest(contribution.attribution)
+        shown = version.attribution.narrowest(current)
         named = is_own or shown is Attribution.NAMED
         history.append(
             {
@@ -232,14 +243,33 @@ def tracker(session: Session, actor: User | None, call_id: int) -> Tracker:
     )
     answered = {c.organisation_id for c in contributions}
     invited = invited_organisations(session, call)
+    disclosed = anonymity.disclosure(session, call)
+    hidden = [
+        disclosed.attribution_of(c.attribution) is Attribution.ANONYMOUS for c in contributions
+    ]
     orgs = [c.organisation for c in contributions]
+
+    def counts(values: list[str], shown: bool) -> dict[str, int]:
+        """Anonymous contributions counted apart where their value would narrow them."""
+        keys = [
+            ANONYMOUS_KEY if apart and not shown else v
+            for v, apart in zip(values, hidden, strict=True)
+        ]
+        return dict(sorted(Counter(keys).items()))
+
     return Tracker(
         received=len(contributions),
         invited=len(invited),
-        by_bloc=dict(sorted(Counter(o.bloc.value for o in orgs).items())),
-        by_kind=dict(sorted(Counter(o.kind.value for o in orgs).items())),
-        by_country=dict(sorted(Counter(o.country_of_residence or "unknown" for o in orgs).items())),
-        not_answered=[org for org in invited if org.id not in answered],
+        by_bloc=counts([o.bloc.value for o in orgs], disclosed.anonymous_bloc),
+        by_kind=counts([o.kind.value for o in orgs], disclosed.anonymous_details),
+        by_country=counts(
+            [o.country_of_residence or "unknown" for o in orgs], disclosed.anonymous_details
+        ),
+        not_answered=[org for org in invited if org.id not in answered]
+        if disclosed.not_answered
+        else None,
+        anonymity_floor=anonymity.ANONYMITY_FLOOR,
+        withheld=disclosed.withheld,
     )
 
 
@@ -255,6 +285,7 @@ def call_overview(
         tracker=tracker(session, actor, call_id) if can.tracker else None,
         contributions=contributions,
         themes=list_themes(session, actor, call_id),
+        disclosure=anonymity.disclosure(session, call),
     )
 
 

@@ -292,3 +292,9 @@ def test_names_given_later_never_single_out_an_anonymous_answer(session, audienc
         assert [c["organisation"] for c in body["items"]] == [None, None, None]
         text = _everything_said(client, call, body["items"][1]["id"])
         assert audience.members["fr-two"].display_name not in text
+    moderated = login(audience.facilitator).post(
+        f"/api/v1/calls/{call.id}/contributions/{body['items'][1]['id']}/hide", json={}
+    )
+    assert moderated.status_code == 200
+    assert moderated.get_json()["organisation"] is None
+    assert moderated.get_json()["bloc"] is None

@@ -166,6 +166,13 @@ def contribution_history(
     return history
 
 
+def present_to_readers(session: Session, contribution: Contribution) -> dict[str, Any]:
+    """A contribution as readers outside its organisation see it, for answers to moderation."""
+    return present_contribution(
+        contribution, set(), anonymity.disclosure(session, contribution.call)
+    )
+
+
 def report_contribution(
     session: Session, actor: User | None, call_id: int, contribution_id: int, reason: str
 ) -> ContributionReport:

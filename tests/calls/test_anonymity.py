@@ -189,7 +189,8 @@ def _candidates(client: FlaskClient, call_id: int, space: str) -> dict[int, set[
         assert all(v["author"] is None for v in history.get_json()) or c["author"]
     tracker = client.get(f"/api/v1/calls/{call_id}/tracker").get_json()
     participants = {o["slug"] for o in _all(client, f"/api/v1/spaces/{space}/organisations")}
-    pool = set(directory) - named
+    own = {m["organisation"]["slug"] for m in _all(client, "/api/v1/me/memberships")}
+    pool = set(directory) - named - own
     if tracker["not_answered"] is not None:
         silent = {o["slug"] for o in tracker["not_answered"]}
         pool -= silent
@@ -298,3 +299,48 @@ def test_names_given_later_never_single_out_an_anonymous_answer(session, audienc
     assert moderated.status_code == 200
     assert moderated.get_json()["organisation"] is None
     assert moderated.get_json()["bloc"] is None
+
+
+def test_a_lone_anonymous_government_loses_its_stakeholder_group(session, audience, login):
+    voice = factories.user(session)
+    factories.organisation(
+        session, slug="gov-two", kind=OrganisationKind.GOVERNMENT, members={voice: Role.LIAISON}
+    )
+    session.add(ConductAcceptance(conduct_id=audience.space.conducts[0].id, user_id=voice.id))
+    session.commit()
+    call = make_call(
+        session, audience.space, audience.liaison, audience_kinds=("diaspora", "government")
+    )
+    _say(login(voice), call, "gov-two", "anonymous")
+    client = login(audience.liaison)
+    for candidates in _candidates(client, call.id, audience.space.slug).values():
+        assert "gov-two" in candidates
+        assert len(candidates) >= ANONYMITY_FLOOR
+    body = client.get(f"/api/v1/calls/{call.id}/contributions").get_json()
+    assert body["items"][0]["bloc"] is None
+    tracker = client.get(f"/api/v1/calls/{call.id}/tracker").get_json()
+    assert "anonymous_bloc" in tracker["withheld"]
+    assert tracker["by_bloc"] == {"anonymous": 1}
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "The stakeholder group of anonymous contributions is not shown" in page
+
+
+def test_a_facilitator_knows_their_own_organisation_did_not_answer(session, audience, login):
+    extra = factories.user(session)
+    factories.organisation(
+        session, slug="fr-three", country_of_residence="FR", members={extra: Role.MEMBER}
+    )
+    factories.organisation(
+        session,
+        slug="fr-four",
+        country_of_residence="FR",
+        members={audience.facilitator: Role.MEMBER},
+    )
+    session.add(ConductAcceptance(conduct_id=audience.space.conducts[0].id, user_id=extra.id))
+    session.commit()
+    call = make_call(session, audience.space, audience.liaison, corridor_residence="FR")
+    _say(login(audience.members["fr-one"]), call, "fr-one", "anonymous")
+    _say(login(audience.members["fr-two"]), call, "fr-two", "named")
+    client = login(audience.facilitator)
+    for candidates in _candidates(client, call.id, audience.space.slug).values():
+        assert len(candidates) >= ANONYMITY_FLOOR, candidates

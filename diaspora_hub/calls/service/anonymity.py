@@ -3,11 +3,12 @@ hidden among at least ``ANONYMITY_FLOOR`` organisations.
 
 Whoever reads a call's contributions, tracker and exports can reason like this: the
 organisations that could have answered (the directory and the space tell them), less
-those whose contributions carry their name, less those the tracker lists as not having
-answered, narrowed by the stakeholder group shown on each anonymous contribution and by
-the counts by kind and country. What is shown is decided here, once for every reader,
-from the most to the least detailed, taking the first that leaves every anonymous
-contribution at least ``ANONYMITY_FLOOR`` possible authors:
+those whose contributions carry their name, less their own (whose answer they see), less
+those the tracker lists as not having answered, narrowed by the stakeholder group shown
+on each anonymous contribution and by the counts by kind and country. What is shown is
+decided here, once for every reader, from the most to the least detailed, taking the
+first that leaves every anonymous contribution at least ``ANONYMITY_FLOOR`` possible
+authors (the organisations of the call's author and facilitators count as named):
 
 1. everything: safe when, even knowing exactly who answered, each anonymous
    contribution's stakeholder group holds enough anonymous answerers;
@@ -59,10 +60,11 @@ _NOTHING = Disclosure(
 def disclosure(session: Session, call: Call) -> Disclosure:
     """What the call's readers may be shown about who answered (see the module's steps)."""
     answers = _answers(session, call)
-    anonymous = Counter(bloc for _org, bloc, anon in answers if anon)
+    insiders = _insiders(session, call)
+    anonymous = Counter(bloc for org, bloc, anon in answers if anon and org not in insiders)
     if not anonymous or all(n >= ANONYMITY_FLOOR for n in anonymous.values()):
         return _FULL
-    named = {org for org, _bloc, anon in answers if not anon}
+    named = insiders | {org for org, _bloc, anon in answers if not anon}
     unnamed = dict(possible_authors(session, call))
     unnamed.update({org: bloc for org, bloc, anon in answers if anon})
     for org in named:
@@ -77,9 +79,10 @@ def disclosure(session: Session, call: Call) -> Disclosure:
 
 def require_hideable(session: Session, call: Call, organisation: Organisation) -> None:
     """Refuse an anonymous answer that fewer than ``ANONYMITY_FLOOR`` could have written."""
-    named = {
-        org for org, _bloc, anon in _answers(session, call) if not anon and org != organisation.id
+    named = _insiders(session, call) | {
+        org for org, _bloc, anon in _answers(session, call) if not anon
     }
+    named.discard(organisation.id)
     could = set(possible_authors(session, call)) | {organisation.id}
     if len(could - named) < ANONYMITY_FLOOR:
         raise ValidationFailed(
@@ -121,6 +124,21 @@ def possible_authors(session: Session, call: Call) -> dict[int, Bloc]:
     if call.corridor_residence:
         query = query.where(Organisation.country_of_residence == call.corridor_residence)
     return {org: BLOC_OF_KIND.get(kind, Bloc.OTHER) for org, kind in session.execute(query)}
+
+
+def _insiders(session: Session, call: Call) -> set[int]:
+    """Organisations the call's author or a facilitator belongs to: whether and how they
+    answered is known to a reader, so they hide nobody."""
+    people = [f.user_id for f in call.space.facilitators]
+    if call.author_id is not None:
+        people.append(call.author_id)
+    return set(
+        session.scalars(
+            select(Membership.organisation_id).where(
+                Membership.user_id.in_(people), Membership.status == MembershipStatus.ACTIVE
+            )
+        )
+    )
 
 
 def _answers(session: Session, call: Call) -> list[tuple[int, Bloc, bool]]:

@@ -103,4 +103,7 @@ def from_environment() -> dict[str, Any]:
             settings[name] = int(os.environ[name])
     if os.environ.get("LIVE_PRESENCE_DELAY"):
         settings["LIVE_PRESENCE_DELAY"] = float(os.environ["LIVE_PRESENCE_DELAY"])
+    # Organisations one person may register in 24 hours (organisations.service).
+    if os.environ.get("ORGANISATIONS_PER_DAY"):
+        settings["ORGANISATIONS_PER_DAY"] = int(os.environ["ORGANISATIONS_PER_DAY"])
     return settings

@@ -14,7 +14,7 @@ from diaspora_hub.calls import (
     service,
     synthesis,
 )
-from diaspora_hub.calls.models import Call, Contribution, ContributionReport, Theme
+from diaspora_hub.calls.models import Call, ContributionReport, Theme
 from diaspora_hub.calls.types import CallFields, ContributionFields
 from diaspora_hub.core.api import Blueprint
 from diaspora_hub.core.pagination import page_body
@@ -109,10 +109,11 @@ def report_contribution(
 @bp.response(200, schemas.ContributionSchema)
 def hide_contribution(data: dict[str, Any], call_id: int, contribution_id: int) -> dict[str, Any]:
     """Hide a contribution from everyone but the facilitators (facilitators)."""
+    session = db.session()
     contribution = service.hide_contribution(
-        db.session(), require_actor(), call_id, contribution_id, data["reason"]
+        session, require_actor(), call_id, contribution_id, data["reason"]
     )
-    return _as_facilitator(contribution)
+    return service.present_to_readers(session, contribution)
 
 
 @bp.post("/calls/<int:call_id>/contributions/<int:contribution_id>/restore")
@@ -122,10 +123,11 @@ def restore_contribution(
     data: dict[str, Any], call_id: int, contribution_id: int
 ) -> dict[str, Any]:
     """Show a hidden contribution again (facilitators)."""
+    session = db.session()
     contribution = service.restore_contribution(
-        db.session(), require_actor(), call_id, contribution_id, data["reason"]
+        session, require_actor(), call_id, contribution_id, data["reason"]
     )
-    return _as_facilitator(contribution)
+    return service.present_to_readers(session, contribution)
 
 
 @bp.get("/calls/<int:call_id>/tracker")
@@ -208,7 +210,3 @@ def export_json(call_id: int) -> Response:
     response = jsonify(exports.to_json(call, rows))
     response.headers["Content-Disposition"] = f'attachment; filename="call-{call.id}.json"'
     return response
-
-
-def _as_facilitator(contribution: Contribution) -> dict[str, Any]:
-    return service.present_contribution(contribution, set())

@@ -43,6 +43,13 @@ class Attribution(enum.StrEnum):
     #: neither the person nor the organisation is shown
     ANONYMOUS = "anonymous"
 
+    def narrowest(self, other: Attribution) -> Attribution:
+        """Of two choices, the one that shows less: an organisation that withdrew a name
+        withdrew it from what it said before too, and a name given later is not one
+        the earlier author gave."""
+        order = (Attribution.NAMED, Attribution.ORGANISATION, Attribution.ANONYMOUS)
+        return max(self, other, key=order.index)
+
 
 class Call(TimestampMixin, Base):
     __tablename__ = "call"

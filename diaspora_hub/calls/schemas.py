@@ -7,6 +7,12 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from diaspora_hub.calls.models import Attribution, CallState
+from diaspora_hub.calls.types import (
+    WITHHELD_ANONYMOUS_BLOC,
+    WITHHELD_ANONYMOUS_DETAILS,
+    WITHHELD_ATTRIBUTION,
+    WITHHELD_NOT_ANSWERED,
+)
 from diaspora_hub.core import geo
 from diaspora_hub.core.schemas import PageArgs, Text
 from diaspora_hub.organisations.models import OrganisationKind
@@ -165,12 +171,15 @@ class ContributionAnswerSchema(ma.Schema):
 
 
 class ContributionSchema(ma.Schema):
-    """``organisation`` and ``author`` are null where the attribution hides them."""
+    """``organisation`` and ``author`` are null where the attribution hides them; ``bloc``
+    is null where it would narrow an anonymous contribution down to too few organisations
+    (see the tracker's ``withheld``), and ``attribution`` is ``anonymous`` for every
+    contribution while ``attribution`` is withheld."""
 
     id = fields.Integer()
     call_id = fields.Integer()
     attribution = fields.String()
-    bloc = fields.String()
+    bloc = fields.String(allow_none=True)
     organisation = fields.Nested(CallOrganisationSchema, allow_none=True)
     author = fields.Nested(CallPersonSchema, allow_none=True)
     version = fields.Integer()
@@ -189,6 +198,9 @@ class ContributionPageSchema(ma.Schema):
 
 
 class ContributionVersionSchema(ma.Schema):
+    """Outside the organisation, ``attribution`` is the narrower of the version's own and
+    the current one, and ``author`` is null unless both are ``named``."""
+
     version = fields.Integer()
     saved_at = fields.DateTime()
     attribution = fields.String()
@@ -204,12 +216,43 @@ class ContributionReportSchema(ma.Schema):
 
 
 class CallTrackerSchema(ma.Schema):
+    """Counts of who answered. So that no anonymous contribution can be narrowed down to
+    fewer than ``anonymity_floor`` organisations, what would narrow it is withheld, and
+    ``withheld`` names what: ``not_answered`` (the list is null),
+    ``anonymous_kind_and_country`` (anonymous contributions are counted under the key
+    ``anonymous`` in ``by_kind`` and ``by_country``), ``anonymous_bloc`` (also in
+    ``by_bloc``, and contributions carry no ``bloc``), ``attribution`` (no contribution
+    shows its organisation or person)."""
+
     received = fields.Integer()
     invited = fields.Integer()
     by_bloc = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_country = fields.Dict(keys=fields.String(), values=fields.Integer())
-    not_answered = fields.Nested(CallOrganisationSchema, many=True)
+    not_answered = fields.Nested(
+        CallOrganisationSchema,
+        many=True,
+        allow_none=True,
+        metadata={
+            "description": "Invited organisations that have not answered; null when withheld."
+        },
+    )
+    anonymity_floor = fields.Integer(
+        metadata={"description": "The fewest organisations an anonymous contribution hides among."}
+    )
+    withheld = fields.List(
+        fields.String(
+            validate=validate.OneOf(
+                [
+                    WITHHELD_NOT_ANSWERED,
+                    WITHHELD_ANONYMOUS_DETAILS,
+                    WITHHELD_ANONYMOUS_BLOC,
+                    WITHHELD_ATTRIBUTION,
+                ]
+            )
+        ),
+        metadata={"description": "What is left out to keep anonymous contributions anonymous."},
+    )
 
 
 class SynthesisTermSchema(ma.Schema):

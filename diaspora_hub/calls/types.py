@@ -24,18 +24,63 @@ class CallPermissions:
     export: bool = False
     report: bool = False
     answer_as: tuple[Organisation, ...] = ()
+    #: the person's organisations in the audience that cannot answer until verified
+    unverified: tuple[Organisation, ...] = ()
+
+
+#: what ``Disclosure.withheld`` names, as the API documents it
+WITHHELD_NOT_ANSWERED = "not_answered"
+WITHHELD_ANONYMOUS_DETAILS = "anonymous_kind_and_country"
+WITHHELD_ANONYMOUS_BLOC = "anonymous_bloc"
+WITHHELD_ATTRIBUTION = "attribution"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What of who answered a call its readers may be shown, so that an anonymous
+    contribution stays hidden among enough organisations (``service.anonymity``)."""
+
+    #: the tracker's list of invited organisations that have not answered
+    not_answered: bool = True
+    #: the kind and country of anonymous contributions in the tracker's counts
+    anonymous_details: bool = True
+    #: the stakeholder group of anonymous contributions, wherever it is shown
+    anonymous_bloc: bool = True
+    #: the organisation and person of contributions that are not anonymous
+    attribution: bool = True
+
+    @property
+    def withheld(self) -> list[str]:
+        shown = (
+            (self.not_answered, WITHHELD_NOT_ANSWERED),
+            (self.anonymous_details, WITHHELD_ANONYMOUS_DETAILS),
+            (self.anonymous_bloc, WITHHELD_ANONYMOUS_BLOC),
+            (self.attribution, WITHHELD_ATTRIBUTION),
+        )
+        return [name for allowed, name in shown if not allowed]
+
+    def attribution_of(self, attribution: Attribution) -> Attribution:
+        """The attribution readers outside the organisation are shown."""
+        return attribution if self.attribution else Attribution.ANONYMOUS
 
 
 @dataclass
 class Tracker:
-    """Who answered so far, by stakeholder group, and who of the invited has not."""
+    """Who answered so far, by stakeholder group, and who of the invited has not.
+
+    Contributions whose kind, country or bloc is withheld are counted under the key
+    ``anonymous``; ``not_answered`` is None when withheld."""
 
     received: int = 0
     invited: int = 0
     by_bloc: dict[str, int] = field(default_factory=dict)
     by_kind: dict[str, int] = field(default_factory=dict)
     by_country: dict[str, int] = field(default_factory=dict)
-    not_answered: list[Organisation] = field(default_factory=list)
+    not_answered: list[Organisation] | None = field(default_factory=list)
+    #: the fewest organisations an anonymous contribution is hidden among
+    anonymity_floor: int = 3
+    #: what is left out so that anonymous contributions stay anonymous
+    withheld: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -48,6 +93,7 @@ class CallOverview:
     tracker: Tracker | None
     contributions: Page[dict[str, Any]]
     themes: list[Theme]
+    disclosure: Disclosure = field(default_factory=Disclosure)
 
 
 @dataclass

@@ -125,6 +125,7 @@ def answer(call_id: int) -> Response | str | tuple[str, int]:
     context = {
         "call": call,
         "choices": choices,
+        "unverified": service.awaiting_verification(session, user, call),
         "chosen": chosen,
         "current": current,
         "attributions": list(Attribution),
@@ -294,15 +295,29 @@ def _call_labels() -> dict[str, Any]:
         "call_state_label": lambda state: str(STATE_LABELS[CallState(state)]),
         "attribution_label": lambda value: str(ATTRIBUTION_LABELS[Attribution(value)]),
         "country_name": geo.country_name,
+        "anonymity_floor": service.ANONYMITY_FLOOR,
         "sdg_target": sdg.target,
         "tracker_charts": tracker_charts,
     }
+
+
+def _kind_or_anonymous(key: str) -> str:
+    """Anonymous answers are counted apart when their kind would narrow them down."""
+    return str(_("Anonymous")) if key == service.ANONYMOUS_KEY else str(kind_label(key))
+
+
+def _country_or_anonymous(key: str) -> str:
+    if key == service.ANONYMOUS_KEY:
+        return str(_("Anonymous"))
+    return geo.country_name(key) if key != "unknown" else str(_("Unknown"))
 
 
 def tracker_charts(tracker: Tracker) -> list[charts.Chart]:
     """Who answered as pictures: bars by bloc (every bloc, even at zero) and by country, the
     most answers first; a dot per contribution by organisation kind."""
     blocs = [(bloc.value, bloc_label(bloc)) for bloc in Bloc]
+    if service.ANONYMOUS_KEY in tracker.by_bloc:
+        blocs.append((service.ANONYMOUS_KEY, _("Anonymous")))
     count = _("Contributions")
     return [
         charts.bars(
@@ -316,7 +331,7 @@ def tracker_charts(tracker: Tracker) -> list[charts.Chart]:
         charts.dots(
             "tracker-kind",
             _("Contributions by organisation kind"),
-            [(kind_label(key), n) for key, n in tracker.by_kind.items()],
+            [(_kind_or_anonymous(key), n) for key, n in tracker.by_kind.items()],
             label_heading=_("Kind"),
             value_heading=count,
         ),
@@ -324,7 +339,7 @@ def tracker_charts(tracker: Tracker) -> list[charts.Chart]:
             "tracker-country",
             _("Contributions by country of residence"),
             [
-                (geo.country_name(key) if key != "unknown" else _("Unknown"), n)
+                (_country_or_anonymous(key), n)
                 for key, n in sorted(tracker.by_country.items(), key=lambda item: -item[1])
             ],
             label_heading=_("Country"),

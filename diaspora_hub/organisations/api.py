@@ -34,7 +34,11 @@ def list_organisations(args: dict[str, Any]) -> dict[str, Any]:
 @bp.arguments(schemas.OrganisationCreateSchema)
 @bp.response(201, schemas.OrganisationSchema)
 def create_organisation(data: dict[str, Any]) -> Organisation:
-    """Register an organisation; you become its first admin."""
+    """Register an organisation; you become its first admin.
+
+    One person registers at most ``ORGANISATIONS_PER_DAY`` (3) organisations in 24 hours;
+    beyond that the answer is 429 ``rate_limited``.
+    """
     return service.create_organisation(db.session(), require_actor(), data)
 
 
@@ -52,7 +56,7 @@ def get_organisation(slug: str) -> types.Profile:
 def update_organisation(data: types.OrganisationChanges, slug: str) -> Organisation:
     """Edit an organisation (its admins and platform admins).
 
-    When its own admins change the name, acronym, kind or countries of origin or
+    When its own admins change the name, acronym, website, kind or countries of origin or
     residence of a verified organisation, the verification is withdrawn.
     """
     return service.update_organisation(db.session(), require_actor(), slug, data)

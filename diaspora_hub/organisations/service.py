@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,7 +29,8 @@ from diaspora_hub.accounts import service as accounts
 from diaspora_hub.accounts.models import User
 from diaspora_hub.accounts.signals import standing_changed
 from diaspora_hub.core import audit
-from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from diaspora_hub.core.db import utcnow
+from diaspora_hub.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from diaspora_hub.core.pagination import Page, paginate
 from diaspora_hub.organisations.models import (
     SLUG_MAX_LENGTH,
@@ -41,7 +45,16 @@ from diaspora_hub.organisations.types import MemberOverview, OrganisationChanges
 #: Page paths under /organisations/ that a slug must never shadow.
 RESERVED_SLUGS = frozenset({"new"})
 #: Changing these on a verified organisation changes who it claims to be.
-IDENTITY_FIELDS = ("name", "acronym", "kind", "country_of_origin", "country_of_residence")
+IDENTITY_FIELDS = (
+    "name",
+    "acronym",
+    "website",
+    "kind",
+    "country_of_origin",
+    "country_of_residence",
+)
+#: how many organisations one person may register in 24 hours (``ORGANISATIONS_PER_DAY``)
+ORGANISATIONS_PER_DAY = 3
 EDITABLE_FIELDS = (*IDENTITY_FIELDS, "description", "website", "countries")
 
 
@@ -357,6 +370,7 @@ def create_organisation(session: Session, actor: User, data: dict[str, Any]) -> 
         slug = requested_slug
     else:
         slug = _free_slug(session, slugify(data["name"]))
+    _require_registration_allowance(session, actor)
     organisation = Organisation(
         slug=slug,
         name=data["name"],
@@ -388,6 +402,34 @@ def create_organisation(session: Session, actor: User, data: dict[str, Any]) -> 
     return organisation
 
 
+def _require_registration_allowance(session: Session, actor: User) -> None:
+    """A bounded number a day, so nobody floods the directory with look-alikes of real
+    organisations; platform admins are not bound."""
+    if actor.is_admin:
+        return
+    limit = ORGANISATIONS_PER_DAY
+    if has_app_context():
+        limit = int(current_app.config.get("ORGANISATIONS_PER_DAY", limit))
+    # Two registrations of one person at once must not both pass the count (PostgreSQL).
+    session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    registered = session.scalar(
+        select(func.count(Organisation.id)).where(
+            Organisation.created_by_id == actor.id,
+            Organisation.created_at > utcnow() - timedelta(days=1),
+        )
+    )
+    if (registered or 0) >= limit:
+        raise RateLimited(
+            ngettext(
+                "One person may register %(num)d organisation a day. Try again tomorrow, "
+                "or ask a platform admin.",
+                "One person may register %(num)d organisations a day. Try again tomorrow, "
+                "or ask a platform admin.",
+                limit,
+            )
+        )
+
+
 def _distinct(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
@@ -398,8 +440,9 @@ def update_organisation(
     """Edit an organisation.
 
     When its own admins change who a verified organisation claims to be (name, acronym,
-    kind or countries of origin and residence), the verification is withdrawn until a
-    platform admin checks again; a platform admin's edits keep it.
+    website, kind or countries of origin and residence), the verification is withdrawn and
+    it is back among the unverified organisations platform admins check; a platform
+    admin's edits keep it.
     """
     organisation = get_organisation(session, slug)
     require_manager(session, actor, organisation)

@@ -86,6 +86,15 @@ def world(session: Session) -> World:
         slug="gamma",
         country_of_origin="ML",
     )
+    # Verified organisations of the audience that do not take part in the space: an
+    # anonymous answer hides among every organisation that could have written it.
+    for name in ("Delta Diaspora", "Epsilon Diaspora"):
+        factories.organisation(
+            session,
+            members={factories.user(session): Role.MEMBER},
+            name=name,
+            country_of_residence="DE",
+        )
     space = factories.space(
         session,
         slug="remittances",

@@ -17,7 +17,7 @@ def test_tracker_counts_and_not_answered(session, world, login):
         world.liaison,
         audience_kinds=(OrganisationKind.DIASPORA.value, OrganisationKind.GOVERNMENT.value),
     )
-    add_contribution(session, call, world.org_a, world.member_a, "Fees", "anonymous")
+    add_contribution(session, call, world.org_a, world.member_a, "Fees", "named")
     add_contribution(session, call, world.org_b, world.member_b, "Fees too")
     add_contribution(session, call, world.government, world.liaison, "We listen")
     body = login(world.liaison).get(f"/api/v1/calls/{call.id}/tracker").get_json()
@@ -27,6 +27,7 @@ def test_tracker_counts_and_not_answered(session, world, login):
     assert body["by_kind"] == {"diaspora": 2, "government": 1}
     assert body["by_country"] == {"ES": 1, "FR": 2}
     assert [o["slug"] for o in body["not_answered"]] == ["gamma"]
+    assert body["withheld"] == []
 
 
 def test_corridor_narrows_who_is_invited(session, world, login):

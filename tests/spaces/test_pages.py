@@ -297,7 +297,7 @@ def test_form_errors_are_shown_and_nothing_is_stored(login, session, chair):
     assert _count(session) == 0
 
 
-def test_a_taken_slug_is_shown_as_a_conflict(login, session, chair):
+def test_a_taken_slug_opens_the_space_at_a_free_address(login, session, chair):
     factories.space(session, slug="bonds", facilitators=(chair,))
     session.commit()
     browser = login(chair)
@@ -306,9 +306,9 @@ def test_a_taken_slug_is_shown_as_a_conflict(login, session, chair):
         "/spaces/new",
         data={"csrf_token": token, "title": "Bonds", "slug": "bonds", "visibility": "public"},
     )
-    assert response.status_code == 409
-    assert 'id="slug-error"' in response.get_data(as_text=True)
-    assert _count(session) == 1
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/spaces/bonds-")
+    assert _count(session) == 2
 
 
 def test_the_new_space_form_refuses_a_missing_csrf_token(login, session, chair):

@@ -10,24 +10,29 @@ Decisions kept here so pages, the API and scheduled jobs agree:
   they must belong to the space (a target of the space, or of one of its goals), because
   organisations carry no SDG targets to match against.
 - "Invited" organisations are the space's participating organisations in the audience;
-  they are notified and tracked. Any organisation in the audience may answer, whether it
-  participates in the space or not, as long as the person can take part in the space
-  (sees it and accepted its code of conduct).
+  they are notified and tracked. Any verified organisation in the audience may answer,
+  whether it participates in the space or not, as long as the person can take part in the
+  space (sees it and accepted its code of conduct). An unverified one may not: anyone can
+  register a look-alike of a real organisation, and its answer would be counted as a voice.
 - While a call is open, only its author, the facilitators and the answering organisation
   read a contribution, so early answers do not steer later ones; once closed, everyone who
   sees the call reads them. Attribution is honoured for every reader except members of
-  the contributing organisation; exports honour it without exception. Hidden
+  the contributing organisation; exports honour it without exception. What would narrow
+  an anonymous contribution down to fewer than ``ANONYMITY_FLOOR`` organisations is
+  withheld from everyone, the call's author and facilitators included (``anonymity``). Hidden
   contributions are shown to facilitators only and left out of exports and proposals.
 
 The service is split by feature around a small kernel, ``access`` (who sees, posts and
-answers): ``posting``, ``contributions``, ``themes`` (synthesis and export), ``notices``
-(what the scheduled jobs send) and ``waiting`` (what the home page lists). Import from
-the package, never from its modules.
+answers): ``anonymity`` (what may be shown of who answered), ``posting``,
+``contributions``, ``themes`` (synthesis and export), ``notices`` (what the scheduled
+jobs send) and ``waiting`` (what the home page lists). Import from the package, never
+from its modules.
 """
 
 from diaspora_hub.calls.service.access import (
     POSTING_KINDS,
     answerable_organisations,
+    awaiting_verification,
     can_post,
     get_call,
     in_audience,
@@ -36,12 +41,15 @@ from diaspora_hub.calls.service.access import (
     posting_organisations,
     present_contribution,
 )
+from diaspora_hub.calls.service.anonymity import ANONYMITY_FLOOR, disclosure, possible_authors
 from diaspora_hub.calls.service.contributions import (
+    ANONYMOUS_KEY,
     call_overview,
     contribution_history,
     current_contribution,
     hide_contribution,
     list_contributions,
+    present_to_readers,
     report_contribution,
     restore_contribution,
     save_contribution,
@@ -83,6 +91,8 @@ from diaspora_hub.calls.service.waiting import run_calls, waiting_calls
 from diaspora_hub.calls.types import CallOverview, CallPermissions, SynthesisOverview, Tracker
 
 __all__ = [
+    "ANONYMITY_FLOOR",
+    "ANONYMOUS_KEY",
     "CHANGEABLE_WHILE_OPEN",
     "KIND_CLOSED",
     "KIND_OPENED",
@@ -97,12 +107,14 @@ __all__ = [
     "allowed_targets",
     "answerable_organisations",
     "audience_members",
+    "awaiting_verification",
     "call_overview",
     "can_post",
     "contribution_history",
     "create_call",
     "create_theme",
     "current_contribution",
+    "disclosure",
     "export_contributions",
     "get_call",
     "get_theme",
@@ -115,8 +127,10 @@ __all__ = [
     "merge_theme",
     "new_call_context",
     "permissions",
+    "possible_authors",
     "posting_organisations",
     "present_contribution",
+    "present_to_readers",
     "proposals",
     "publish_call",
     "rename_theme",

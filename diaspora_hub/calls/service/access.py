@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.calls.models import Attribution, Call, CallState, Contribution
-from diaspora_hub.calls.types import CallPermissions
+from diaspora_hub.calls.types import CallPermissions, Disclosure
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.core.errors import Forbidden, NotFound, Unauthorised, ValidationFailed
 from diaspora_hub.organisations import service as organisations
@@ -24,6 +24,8 @@ from diaspora_hub.spaces.models import Space, SpaceOrganisation
 
 #: organisation kinds whose liaisons may post calls
 POSTING_KINDS = (OrganisationKind.GOVERNMENT, OrganisationKind.IO)
+
+_FULL_DISCLOSURE = Disclosure()
 
 
 def in_audience(call: Call, organisation: Organisation) -> bool:
@@ -38,11 +40,11 @@ def in_audience(call: Call, organisation: Organisation) -> bool:
 
 
 def invited_organisations(session: Session, call: Call) -> list[Organisation]:
-    """The space's participating organisations that are in the call's audience."""
+    """The space's verified participating organisations that are in the call's audience."""
     query = (
         select(Organisation)
         .join(SpaceOrganisation, SpaceOrganisation.organisation_id == Organisation.id)
-        .where(SpaceOrganisation.space_id == call.space_id)
+        .where(SpaceOrganisation.space_id == call.space_id, Organisation.verified_at.is_not(None))
         .order_by(Organisation.name, Organisation.id)
     )
     return [org for org in session.scalars(query) if in_audience(call, org)]
@@ -65,8 +67,10 @@ def permissions(session: Session, actor: User | None, call: Call) -> CallPermiss
     editor = _may_edit(session, actor, call)
     participant = _is_participant(session, actor, call.space)
     answer_as: tuple[Organisation, ...] = ()
+    unverified: tuple[Organisation, ...] = ()
     if state is CallState.OPEN and participant and actor is not None:
         answer_as = tuple(answerable_organisations(session, actor, call))
+        unverified = tuple(awaiting_verification(session, actor, call))
     return CallPermissions(
         edit=editor and state in (CallState.DRAFT, CallState.SCHEDULED, CallState.OPEN),
         publish=editor and state is CallState.DRAFT,
@@ -75,11 +79,24 @@ def permissions(session: Session, actor: User | None, call: Call) -> CallPermiss
         export=manages or _is_author(actor, call),
         report=participant,
         answer_as=answer_as,
+        unverified=unverified,
     )
 
 
 def answerable_organisations(session: Session, actor: User, call: Call) -> list[Organisation]:
-    """Organisations this person belongs to that are in the call's audience."""
+    """Verified organisations this person belongs to that are in the call's audience."""
+    return [org for org in _audience_organisations(session, actor, call) if org.is_verified]
+
+
+def awaiting_verification(session: Session, actor: User | None, call: Call) -> list[Organisation]:
+    """The person's organisations in the audience that may not answer until verified, so
+    pages can say why there is nothing to answer for."""
+    if actor is None:
+        return []
+    return [org for org in _audience_organisations(session, actor, call) if not org.is_verified]
+
+
+def _audience_organisations(session: Session, actor: User, call: Call) -> list[Organisation]:
     return [
         m.organisation
         for m in organisations.active_memberships(session, actor)
@@ -102,17 +119,26 @@ def _id(actor: User | None) -> int | None:
     return actor.id if actor is not None else None
 
 
-def present_contribution(contribution: Contribution, own_organisations: set[int]) -> dict[str, Any]:
-    """A contribution as a reader may see it: who is shown depends on its attribution."""
+def present_contribution(
+    contribution: Contribution,
+    own_organisations: set[int],
+    disclosure: Disclosure = _FULL_DISCLOSURE,
+) -> dict[str, Any]:
+    """A contribution as a reader may see it: who is shown depends on its attribution, and
+    on what the call's ``disclosure`` withholds to keep anonymous ones anonymous."""
     org = contribution.organisation
     own = contribution.organisation_id in own_organisations
-    shows_org = own or contribution.attribution is not Attribution.ANONYMOUS
-    shows_person = own or contribution.attribution is Attribution.NAMED
+    attribution = (
+        contribution.attribution if own else disclosure.attribution_of(contribution.attribution)
+    )
+    shows_org = own or attribution is not Attribution.ANONYMOUS
+    shows_person = own or attribution is Attribution.NAMED
+    shows_bloc = shows_org or disclosure.anonymous_bloc
     return {
         "id": contribution.id,
         "call_id": contribution.call_id,
-        "attribution": contribution.attribution.value,
-        "bloc": org.bloc.value,
+        "attribution": attribution.value,
+        "bloc": org.bloc.value if shows_bloc else None,
         "organisation": org if shows_org else None,
         "author": contribution.author if shows_person else None,
         "version": contribution.version,
@@ -190,15 +216,30 @@ def _answering_organisation(
             raise Forbidden(_("You answer only for organisations you belong to."))
         if not in_audience(call, org):
             raise Forbidden(_("%(org)s is not in this call's audience.", org=org.name))
+        if not org.is_verified:
+            raise Forbidden(_unverified_message(org))
         return org
     choices = answerable_organisations(session, actor, call)
     if not choices:
+        waiting = awaiting_verification(session, actor, call)
+        if waiting:
+            raise Forbidden(_unverified_message(waiting[0]))
         raise Forbidden(_("None of your organisations is in this call's audience."))
     if len(choices) > 1:
         raise ValidationFailed(
             fields={"organisation": [_("Choose the organisation you answer for.")]}
         )
     return choices[0]
+
+
+def _unverified_message(org: Organisation) -> str:
+    return str(
+        _(
+            "%(org)s is not verified yet, so it cannot answer calls for input. A platform admin "
+            "verifies organisations; until then its answers would not count as its voice.",
+            org=org.name,
+        )
+    )
 
 
 def _state_condition(state: CallState, now: datetime) -> ColumnElement[bool]:

@@ -23,6 +23,7 @@ from diaspora_hub.calls.models import (
     ContributionReport,
     ContributionVersion,
 )
+from diaspora_hub.calls.service import anonymity
 from diaspora_hub.calls.service.access import (
     _answering_organisation,
     _id,
@@ -46,6 +47,9 @@ from diaspora_hub.organisations import service as organisations
 from diaspora_hub.organisations.models import Organisation
 from diaspora_hub.spaces import service as spaces
 from diaspora_hub.spaces.models import SpaceFacilitator
+
+#: the tracker's key for contributions counted apart to keep them anonymous
+ANONYMOUS_KEY = "anonymous"
 
 
 def current_contribution(
@@ -71,6 +75,11 @@ def save_contribution(
     answers = _answers(call, data.get("answers") or [])
     attribution = Attribution(data["attribution"])
     contribution = _contribution_of(session, call, organisation)
+    already_anonymous = contribution is not None and (
+        contribution.attribution is Attribution.ANONYMOUS
+    )
+    if attribution is Attribution.ANONYMOUS and not already_anonymous:
+        anonymity.require_hideable(session, call, organisation)
     expected = data.get("version")
     if contribution is None:
         if expected:
@@ -120,14 +129,18 @@ def list_contributions(
     query = _readable_contributions(session, actor, call).order_by(Contribution.id)
     found = paginate(session, query, page, per_page)
     own = _organisation_ids(session, actor)
-    items = [present_contribution(c, own) for c in found.items]
+    disclosed = anonymity.disclosure(session, call)
+    items = [present_contribution(c, own, disclosed) for c in found.items]
     return call, Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
 
 
 def contribution_history(
     session: Session, actor: User | None, call_id: int, contribution_id: int
 ) -> list[dict[str, Any]]:
-    """Every saved version, for the organisation's members, the call's author and facilitators."""
+    """Every saved version, for the organisation's members, the call's author and facilitators.
+
+    Outside the organisation each version shows no more than both its own attribution and
+    the current one allow."""
     call = get_call(session, actor, call_id)
     contribution = _readable_contribution(session, actor, call, contribution_id)
     own = _organisation_ids(session, actor)
@@ -136,19 +149,28 @@ def contribution_history(
         raise Forbidden(
             _("Only the organisation, the call's author and facilitators see the history.")
         )
+    current = anonymity.disclosure(session, call).attribution_of(contribution.attribution)
     history = []
     for version in contribution.versions:
-        named = is_own or version.attribution is Attribution.NAMED
+        shown = version.attribution.narrowest(current)
+        named = is_own or shown is Attribution.NAMED
         history.append(
             {
                 "version": version.version,
                 "saved_at": version.saved_at,
-                "attribution": version.attribution.value,
+                "attribution": (version.attribution if is_own else shown).value,
                 "author": version.author if named else None,
                 "answers": version.answers,
             }
         )
     return history
+
+
+def present_to_readers(session: Session, contribution: Contribution) -> dict[str, Any]:
+    """A contribution as readers outside its organisation see it, for answers to moderation."""
+    return present_contribution(
+        contribution, set(), anonymity.disclosure(session, contribution.call)
+    )
 
 
 def report_contribution(
@@ -228,14 +250,33 @@ def tracker(session: Session, actor: User | None, call_id: int) -> Tracker:
     )
     answered = {c.organisation_id for c in contributions}
     invited = invited_organisations(session, call)
+    disclosed = anonymity.disclosure(session, call)
+    hidden = [
+        disclosed.attribution_of(c.attribution) is Attribution.ANONYMOUS for c in contributions
+    ]
     orgs = [c.organisation for c in contributions]
+
+    def counts(values: list[str], shown: bool) -> dict[str, int]:
+        """Anonymous contributions counted apart where their value would narrow them."""
+        keys = [
+            ANONYMOUS_KEY if apart and not shown else v
+            for v, apart in zip(values, hidden, strict=True)
+        ]
+        return dict(sorted(Counter(keys).items()))
+
     return Tracker(
         received=len(contributions),
         invited=len(invited),
-        by_bloc=dict(sorted(Counter(o.bloc.value for o in orgs).items())),
-        by_kind=dict(sorted(Counter(o.kind.value for o in orgs).items())),
-        by_country=dict(sorted(Counter(o.country_of_residence or "unknown" for o in orgs).items())),
-        not_answered=[org for org in invited if org.id not in answered],
+        by_bloc=counts([o.bloc.value for o in orgs], disclosed.anonymous_bloc),
+        by_kind=counts([o.kind.value for o in orgs], disclosed.anonymous_details),
+        by_country=counts(
+            [o.country_of_residence or "unknown" for o in orgs], disclosed.anonymous_details
+        ),
+        not_answered=[org for org in invited if org.id not in answered]
+        if disclosed.not_answered
+        else None,
+        anonymity_floor=anonymity.ANONYMITY_FLOOR,
+        withheld=disclosed.withheld,
     )
 
 
@@ -251,6 +292,7 @@ def call_overview(
         tracker=tracker(session, actor, call_id) if can.tracker else None,
         contributions=contributions,
         themes=list_themes(session, actor, call_id),
+        disclosure=anonymity.disclosure(session, call),
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from diaspora_hub.accounts.models import User
 from diaspora_hub.calls import synthesis
 from diaspora_hub.calls.models import Call, CallState, Contribution, Theme, ThemeContribution
+from diaspora_hub.calls.service import anonymity
 from diaspora_hub.calls.service.access import (
     _id,
     _is_author_or_manager,
@@ -201,7 +202,8 @@ def export_contributions(
         .where(Contribution.call_id == call.id, Contribution.hidden_at.is_(None))
         .order_by(Contribution.id)
     )
-    return call, [present_contribution(c, set()) for c in session.scalars(query)]
+    disclosed = anonymity.disclosure(session, call)
+    return call, [present_contribution(c, set(), disclosed) for c in session.scalars(query)]
 
 
 def _synthesis_call(session: Session, actor: User | None, call_id: int) -> Call:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
+import secrets
+import string
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from diaspora_hub.accounts.models import User
 from diaspora_hub.accounts.signals import standing_changed
 from diaspora_hub.core import audit, geo
 from diaspora_hub.core.db import utcnow
-from diaspora_hub.core.errors import Conflict, Forbidden, ValidationFailed
+from diaspora_hub.core.errors import Forbidden, ValidationFailed
 from diaspora_hub.organisations.models import Organisation
 from diaspora_hub.spaces import sdg as sdg_catalogue
 from diaspora_hub.spaces.models import (
@@ -52,6 +54,9 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
 #: would clash with page addresses under /spaces/
 RESERVED_SLUGS = frozenset({"new"})
+#: a taken address gets this many random letters or digits appended
+_SUFFIX_LENGTH = 5
+_SUFFIX_LETTERS = string.ascii_lowercase + string.digits
 
 
 def slugify(title: str) -> str:
@@ -61,7 +66,7 @@ def slugify(title: str) -> str:
         ch for ch in unicodedata.normalize("NFKD", title) if unicodedata.category(ch) != "Mn"
     )
     slug = re.sub(r"[^a-z0-9]+", "-", letters.lower()).strip("-")
-    # Leave room for a "-NN" suffix within the column's 80 characters.
+    # Leave room for a random "-xxxxx" suffix within the column's 80 characters.
     return slug[: SLUG_MAX - 8].rstrip("-") or "space"
 
 
@@ -101,15 +106,7 @@ def create_space(
     found = _validated_organisations(session, errors, "organisations", organisations)
     if errors:
         raise ValidationFailed(fields=errors)
-    if explicit_slug:
-        if explicit_slug in RESERVED_SLUGS or _slug_taken(session, explicit_slug):
-            raise Conflict(
-                _("This address is already taken."),
-                fields={"slug": [_("Already taken; choose another.")]},
-            )
-        final_slug = explicit_slug
-    else:
-        final_slug = _free_slug(session, slugify(title))
+    final_slug = _free_slug(session, explicit_slug or slugify(title))
     space = Space(
         slug=final_slug,
         title=title,
@@ -183,22 +180,23 @@ def _valid_slug(slug: str) -> bool:
 
 def _slug_taken(session: Session, slug: str) -> bool:
     # Slugs are unique across all spaces, seen or not.
-    return bool(session.scalar(select(exists().where(Space.slug == slug))))
+    return slug in RESERVED_SLUGS or bool(
+        session.scalar(select(exists().where(Space.slug == slug)))
+    )
 
 
 def _free_slug(session: Session, base: str) -> str:
-    taken = set(
-        session.scalars(
-            select(Space.slug).where(or_(Space.slug == base, Space.slug.startswith(base + "-")))
-        )
-    )
-    taken |= RESERVED_SLUGS
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    """The address asked for, or when any space holds it (seen by the creator or not) the
+    same with a random suffix.
+
+    A conflict would tell the creator that a space they cannot see exists, and a number
+    (-2, -3 …) how many do; a random suffix says no more than that the address was not free.
+    """
+    slug = base
+    while _slug_taken(session, slug):
+        suffix = "".join(secrets.choice(_SUFFIX_LETTERS) for _ in range(_SUFFIX_LENGTH))
+        slug = f"{base[: SLUG_MAX - _SUFFIX_LENGTH - 1].rstrip('-')}-{suffix}"
+    return slug
 
 
 def _normalised(

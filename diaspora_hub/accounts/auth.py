@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, current_app, has_request_context, redirect, request, url_for
+from flask import Flask, Request, current_app, g, has_request_context, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -21,7 +22,24 @@ def _load_from_request(req: Request) -> User | None:
     scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret:
         return None
-    return service.user_for_token(db.session(), secret.strip())
+    user = service.user_for_token(db.session(), secret.strip())
+    g.refused_token = user is None
+    return user
+
+
+class InvalidToken(Unauthorised):
+    code = "invalid_token"
+    default_message = _l("This API token is not valid: it may be mistyped, expired or revoked.")
+
+
+def _refuse_wrong_tokens() -> None:
+    """A request that brings a token we do not know is refused as such, whatever it asks
+    for: telling its sender to "log in" would hide that the token itself is wrong."""
+    if "Authorization" not in request.headers:
+        return
+    current_user._get_current_object()  # runs the loaders, which note a refused token
+    if g.get("refused_token"):
+        raise InvalidToken()
 
 
 def actor() -> User | None:
@@ -67,4 +85,5 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_from_session)
     login_manager.request_loader(_load_from_request)
     login_manager.unauthorized_handler(_unauthorised)
+    app.before_request(_refuse_wrong_tokens)
     assert set(LANGUAGES) == set(app.config["LANGUAGES"])  # noqa: S101 - a config mistake must stop start-up

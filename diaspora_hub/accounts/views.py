@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -9,14 +11,20 @@ from werkzeug.wrappers import Response
 
 from diaspora_hub.accounts import schemas, service
 from diaspora_hub.accounts.auth import require_actor
+from diaspora_hub.core import timezones
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.pagination import paginate
-from diaspora_hub.core.timezones import time_zone_names
 from diaspora_hub.core.web import form_input, render_form_error, safe_next, see_other
 from diaspora_hub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _time_zone_helpers() -> dict[str, Any]:
+    """For the time-zone picker: a stored old name shows as its present one."""
+    return {"canonical_time_zone": timezones.canonical, "time_zone_aliases": timezones.aliases}
 
 
 def _login_limit() -> str:
@@ -30,14 +38,14 @@ def register() -> Response | str | tuple[str, int]:
         return see_other(url_for("main.index"))
     if not _is_post():
         return render_template(
-            "accounts/register.html", errors={}, form={}, time_zones=time_zone_names()
+            "accounts/register.html", errors={}, form={}, time_zones=timezones.picker()
         )
     try:
         data = load(schemas.RegisterFormSchema(), form_input())
         data.pop("password_confirm")
         user = service.register(db.session(), **data)
     except AppError as exc:
-        return render_form_error("accounts/register.html", exc, time_zones=time_zone_names())
+        return render_form_error("accounts/register.html", exc, time_zones=timezones.picker())
     login_user(user)
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
     return see_other(url_for("main.index"))
@@ -72,14 +80,14 @@ def logout() -> Response:
 def settings() -> Response | str | tuple[str, int]:
     if not _is_post():
         return render_template(
-            "accounts/settings.html", errors={}, form={}, time_zones=time_zone_names()
+            "accounts/settings.html", errors={}, form={}, time_zones=timezones.picker()
         )
     try:
         service.update_profile(
             db.session(), require_actor(), load(schemas.ProfileSchema(), form_input())
         )
     except AppError as exc:
-        return render_form_error("accounts/settings.html", exc, time_zones=time_zone_names())
+        return render_form_error("accounts/settings.html", exc, time_zones=timezones.picker())
     flash(_("Your settings are saved."), "success")
     return see_other(url_for("accounts.settings"))
 

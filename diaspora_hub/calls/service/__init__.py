@@ -64,6 +64,7 @@ from diaspora_hub.calls.service.posting import (
     list_calls,
     new_call_context,
     publish_call,
+    targets_in_use,
     update_call,
 )
 from diaspora_hub.calls.service.themes import (
@@ -127,6 +128,7 @@ __all__ = [
     "split_theme",
     "synthesis_overview",
     "synthesise",
+    "targets_in_use",
     "tracker",
     "update_call",
 ]

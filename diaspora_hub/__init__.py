@@ -15,9 +15,10 @@ from diaspora_hub import accounts, calls, cli, home, live, notifications, organi
 from diaspora_hub import config as settings
 from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
-from diaspora_hub.core import api, errors, web
+from diaspora_hub.core import api, errors, search, web
 from diaspora_hub.core.app import Hub
 from diaspora_hub.core.packets import JsonPacket
+from diaspora_hub.core.search import models as search_models
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
 from diaspora_hub.live import fanout
 
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         directory=str(settings.PROJECT_DIR / "migrations"),
         render_as_batch=True,
         compare_type=True,
+        include_name=search_models.include_name,
     )
     csrf.init_app(app)
     limiter.init_app(app)
@@ -54,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     web.init_app(app)
     api.init_app(app)
+    search.init_app(app)
 
     home.init_app(app)
     accounts.init_app(app)

@@ -3,9 +3,19 @@
 from diaspora_hub.accounts import models as accounts
 from diaspora_hub.calls import models as calls
 from diaspora_hub.core import audit
+from diaspora_hub.core.search import models as search
 from diaspora_hub.live import models as live
 from diaspora_hub.notifications import models as notifications
 from diaspora_hub.organisations import models as organisations
 from diaspora_hub.spaces import models as spaces
 
-__all__ = ["accounts", "audit", "calls", "live", "notifications", "organisations", "spaces"]
+__all__ = [
+    "accounts",
+    "audit",
+    "calls",
+    "live",
+    "notifications",
+    "organisations",
+    "search",
+    "spaces",
+]

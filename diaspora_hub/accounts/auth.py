@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request, current_app, g, has_request_context, redirect, request, url_for
+from flask import (
+    Flask,
+    Request,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -61,6 +71,9 @@ def select_locale() -> str | None:
         return None
     if current_user.is_authenticated:
         return str(current_user.language)
+    chosen = session.get("language")
+    if chosen in current_app.config["LANGUAGES"]:
+        return str(chosen)
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 

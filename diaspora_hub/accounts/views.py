@@ -21,10 +21,32 @@ from diaspora_hub.extensions import db, limiter
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
+#: the interface languages, each named in itself, for the switcher on every page
+SITE_LANGUAGES = (("en", "English"), ("fr", "Français"), ("es", "Español"))
+
+
 @bp.context_processor
 def _time_zone_helpers() -> dict[str, Any]:
     """For the time-zone picker: a stored old name shows as its present one."""
     return {"canonical_time_zone": timezones.canonical, "time_zone_aliases": timezones.aliases}
+
+
+@bp.app_context_processor
+def _language_switcher() -> dict[str, Any]:
+    return {"site_languages": SITE_LANGUAGES}
+
+
+@bp.post("/language")
+def language() -> Response:
+    """The switcher in every page's footer: a person's account keeps the choice, a
+    visitor's session does."""
+    chosen = load(schemas.LanguageSchema(), form_input())["language"]
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        service.update_profile(db.session(), user, {"language": chosen})
+    else:
+        session["language"] = chosen
+    return see_other(safe_next(url_for("main.index")))
 
 
 def _login_limit() -> str:

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     """Register the pages, API, scheduled jobs, notification kinds and space section of calls."""
-    from diaspora_hub.calls import api, jobs, service, views
+    from diaspora_hub.calls import api, jobs, search, service, views
     from diaspora_hub.core import api as core_api
+    from diaspora_hub.core import search as core_search
     from diaspora_hub.notifications import scheduler
     from diaspora_hub.notifications import service as notifications
     from diaspora_hub.spaces import sections
@@ -28,3 +29,5 @@ def init_app(app: Flask) -> None:
     notifications.register_kind(service.KIND_CLOSED, _l("A call for input you run has closed"))
     notifications.register_kind(service.KIND_REPORTED, _l("A contribution was reported"))
     sections.register(views.space_section)
+    core_search.register(search.CALLS)
+    core_search.register(search.CONTRIBUTIONS)

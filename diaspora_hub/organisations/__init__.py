@@ -8,9 +8,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the pages and API of organisations, and the labels every page may show."""
     from diaspora_hub.core import api as core_api
-    from diaspora_hub.organisations import api, labels, views
+    from diaspora_hub.core import search as core_search
+    from diaspora_hub.organisations import api, labels, search, views
 
     app.register_blueprint(views.bp)
     core_api.register(app, api.bp)
+    core_search.register(search.KIND)
     # org_badge is imported without context on every page, so its helpers are globals.
     app.jinja_env.globals.update(labels.template_globals())

@@ -46,6 +46,7 @@ from diaspora_hub.calls.service.contributions import (
     save_contribution,
     tracker,
 )
+from diaspora_hub.calls.service.finding import findable_calls, findable_contributions
 from diaspora_hub.calls.service.notices import (
     KIND_CLOSED,
     KIND_OPENED,
@@ -103,6 +104,8 @@ __all__ = [
     "create_theme",
     "current_contribution",
     "export_contributions",
+    "findable_calls",
+    "findable_contributions",
     "get_call",
     "get_theme",
     "hide_contribution",

@@ -35,6 +35,7 @@ def search(
     per_page: int = 20,
 ) -> Page[Hit]:
     """What ``actor`` (a person, or None for a visitor) may see that matches ``query``."""
+    kind = kind or None
     if kind is not None and registry.kind(kind) is None:
         raise ValidationFailed(fields={"kind": ["Unknown kind."]})
     if not index.query_words(query):

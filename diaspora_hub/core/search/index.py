@@ -19,12 +19,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from functools import cache
+from collections.abc import Collection, Mapping
+from functools import cache, lru_cache
 from typing import Any, cast
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, Table, delete, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from diaspora_hub.core.search import registry
@@ -59,10 +71,13 @@ def _fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def forms(word: str) -> set[str]:
-    """The word and its stems in each language, case and accents folded."""
+@lru_cache(maxsize=65536)
+def forms(word: str) -> frozenset[str]:
+    """The word and its stems in each language, case and accents folded (remembered: a
+    language has far fewer words than its texts have, and stemming is the slow part)."""
     lowered = word.casefold()
-    return {_fold(lowered)} | {_fold(_stemmer(lang).stemWord(lowered)) for lang in STEMMERS}
+    stems = {_fold(_stemmer(lang).stemWord(lowered)) for lang in STEMMERS}
+    return frozenset({_fold(lowered), *stems})
 
 
 def terms(document: str) -> str:
@@ -81,11 +96,11 @@ def _fts_query(words: list[str]) -> str:
     )
 
 
-def _pg_vector(document: str) -> ColumnElement[Any]:
-    """Accents are folded first, as on SQLite, so "couts" finds "coûts" (PostgreSQL's own
-    unaccent is an extension that not every server may install)."""
-    folded = _fold(document)
-    vectors = [func.to_tsvector(text(f"'{config}'::regconfig"), folded) for config in PG_CONFIGS]
+def _pg_vector(document: ColumnElement[str]) -> ColumnElement[Any]:
+    """The document's words in every configuration; its accents are folded first, as on
+    SQLite, so "couts" finds "coûts" (PostgreSQL's unaccent is an extension that not every
+    server may install)."""
+    vectors = [func.to_tsvector(text(f"'{config}'::regconfig"), document) for config in PG_CONFIGS]
     combined: ColumnElement[Any] = vectors[0]
     for vector in vectors[1:]:
         combined = combined.op("||")(vector)
@@ -110,30 +125,49 @@ def _is_postgres(session: Session) -> bool:
 # Writing -----------------------------------------------------------------------------------
 
 
-def store(session: Session, kind: str, documents: Iterable[tuple[int, str]]) -> None:
-    """Put (object id, text) documents of ``kind`` in the index, replacing what it had."""
-    postgres = _is_postgres(session)
-    for object_id, document in documents:
-        entry_id = session.scalar(
-            select(SearchEntry.id).where(
-                SearchEntry.kind == kind, SearchEntry.object_id == object_id
+def store(session: Session, kind: str, documents: Mapping[int, str]) -> None:
+    """Put {object id: text} documents of ``kind`` in the index, replacing what it had
+    (a few statements for the whole batch, whatever its size)."""
+    if not documents:
+        return
+    entries: dict[int, int] = {
+        row.object_id: row.id
+        for row in session.execute(
+            select(_ENTRIES.c.object_id, _ENTRIES.c.id).where(
+                _ENTRIES.c.kind == kind, _ENTRIES.c.object_id.in_(list(documents))
             )
         )
-        vector = _pg_vector(document) if postgres else None
-        if entry_id is None:
-            entry_id = session.scalar(
-                insert(_ENTRIES)
-                .values(kind=kind, object_id=object_id, vector=vector)
-                .returning(_ENTRIES.c.id)
-            )
-        elif postgres:
-            session.execute(update(_ENTRIES).where(_ENTRIES.c.id == entry_id).values(vector=vector))
-        if not postgres:
-            session.execute(_FTS_DELETE, {"id": entry_id})
-            session.execute(
-                _FTS_INSERT,
-                {"id": entry_id, "terms": terms(document)},
-            )
+    }
+    fresh = [
+        {"kind": kind, "object_id": object_id}
+        for object_id in documents
+        if object_id not in entries
+    ]
+    if fresh:
+        created = session.execute(
+            insert(_ENTRIES).returning(_ENTRIES.c.object_id, _ENTRIES.c.id), fresh
+        )
+        entries.update({row.object_id: row.id for row in created})
+    if _is_postgres(session):
+        session.execute(
+            update(_ENTRIES)
+            .where(_ENTRIES.c.id == bindparam("entry_id"))
+            .values(vector=_pg_vector(bindparam("document", type_=Text))),
+            [
+                {"entry_id": entries[object_id], "document": _fold(document)}
+                for object_id, document in documents.items()
+            ],
+        )
+        return
+    ids = [{"id": entries[object_id]} for object_id in documents]
+    session.execute(_FTS_DELETE, ids)
+    session.execute(
+        _FTS_INSERT,
+        [
+            {"id": entries[object_id], "terms": terms(document)}
+            for object_id, document in documents.items()
+        ],
+    )
 
 
 def remove(session: Session, kind: str, object_ids: Collection[int]) -> None:
@@ -156,7 +190,7 @@ def reindex(session: Session, kind: str, object_ids: Collection[int] | None = No
     else:
         stale = set(object_ids)
     remove(session, kind, stale - set(documents))
-    store(session, kind, documents.items())
+    store(session, kind, documents)
     return len(documents)
 
 

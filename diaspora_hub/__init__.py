@@ -7,6 +7,7 @@ layer order (see docs/architecture.md). Importing a module registers nothing.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from flask import Flask
@@ -25,6 +26,9 @@ from diaspora_hub.live import fanout
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app from the environment, with ``config`` overriding it (tests do this)."""
+    # eventlet warns of its deprecation from each module that imports it: `python wsgi.py`
+    # says so once, before building the app; commands (`flask db upgrade`) need not repeat it.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     app = Hub(__name__, instance_path=str(settings.INSTANCE_DIR))
     app.config.update(settings.from_environment())
     if config:

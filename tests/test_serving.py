@@ -58,3 +58,24 @@ def test_the_server_logs_where_it_listens_and_every_request(tmp_path, mode):
     assert f"Serving on http://127.0.0.1:{port}" in output
     assert "GET /healthz" in output
     assert output.count("Eventlet is deprecated") == (1 if mode == "eventlet" else 0)
+
+
+def test_commands_do_not_repeat_the_eventlet_notice(tmp_path):
+    """`make run` runs two commands before the server: the notice comes once in all."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'commands.sqlite3'}",
+        "SECRET_KEY": "serving-test",
+        "SOCKETIO_ASYNC_MODE": "eventlet",
+        "PYTHONWARNINGS": "default",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "diaspora_hub:create_app", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "Eventlet is deprecated" not in done.stdout + done.stderr

@@ -110,6 +110,7 @@ system-deps:
 run: install
 	$(BIN)/flask --app diaspora_hub:create_app db upgrade
 	$(BIN)/flask --app diaspora_hub:create_app seed-demo
+	$(BIN)/flask --app diaspora_hub:create_app search-reindex
 	$(BIN)/python wsgi.py
 
 lint: $(PY_STAMP) $(NODE_STAMP) $(PROTOCOL_TS)

@@ -1,8 +1,11 @@
 """Production entry point: patch for eventlet first, then build the app."""
 
 import os
+import warnings
 
 if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
+    # eventlet warns of its deprecation from every module that imports it: say it once.
+    warnings.filterwarnings("once", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()

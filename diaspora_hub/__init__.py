@@ -7,6 +7,7 @@ layer order (see docs/architecture.md). Importing a module registers nothing.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from flask import Flask
@@ -27,15 +28,19 @@ from diaspora_hub import (
 from diaspora_hub import config as settings
 from diaspora_hub import models as _models  # noqa: F401 - puts every table on the metadata
 from diaspora_hub.accounts import auth
-from diaspora_hub.core import api, errors, web
+from diaspora_hub.core import api, errors, search, web
 from diaspora_hub.core.app import Hub
 from diaspora_hub.core.packets import JsonPacket
+from diaspora_hub.core.search import models as search_models
 from diaspora_hub.extensions import babel, csrf, db, limiter, migrate, socketio
 from diaspora_hub.live import fanout
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app from the environment, with ``config`` overriding it (tests do this)."""
+    # eventlet warns of its deprecation from each module that imports it: `python wsgi.py`
+    # says so once, before building the app; commands (`flask db upgrade`) need not repeat it.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     app = Hub(__name__, instance_path=str(settings.INSTANCE_DIR))
     app.config.update(settings.from_environment())
     if config:
@@ -48,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         directory=str(settings.PROJECT_DIR / "migrations"),
         render_as_batch=True,
         compare_type=True,
+        include_name=search_models.include_name,
     )
     csrf.init_app(app)
     limiter.init_app(app)
@@ -66,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     web.init_app(app)
     api.init_app(app)
+    search.init_app(app)
 
     home.init_app(app)
     accounts.init_app(app)

@@ -73,6 +73,9 @@ def from_environment() -> dict[str, Any]:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # Interactive documentation at /api/v1/docs, from assets the site serves itself.
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/static/build/swagger-ui/",
         # Serving (see serve.py): connections per process, WebSocket compression, and how
         # long-lived objects are kept out of the garbage collector's full collections.
         "MAX_CONNECTIONS": int(os.environ.get("MAX_CONNECTIONS", "10000")),
@@ -86,6 +89,8 @@ def from_environment() -> dict[str, Any]:
         "GC_FULL_SECONDS": float(os.environ.get("GC_FULL_SECONDS", "3600")),
         "GC_PAUSE_WARN_MS": float(os.environ.get("GC_PAUSE_WARN_MS", "20")),
         "MEMORY_TRIM": os.environ.get("MEMORY_TRIM", "1") not in ("0", "false"),
+        # What `python wsgi.py` logs: where it listens, one line per request, warnings.
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
     }
     # Live room limits and presence batching keep their defaults (live) unless set here.
     for name in (

@@ -3,6 +3,7 @@
 from diaspora_hub.accounts import models as accounts
 from diaspora_hub.calls import models as calls
 from diaspora_hub.core import audit
+from diaspora_hub.core.search import models as search
 from diaspora_hub.live import models as live
 from diaspora_hub.meetings import models as meetings
 from diaspora_hub.notifications import models as notifications
@@ -21,5 +22,6 @@ __all__ = [
     "opinions",
     "organisations",
     "recommendations",
+    "search",
     "spaces",
 ]

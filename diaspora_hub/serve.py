@@ -44,6 +44,8 @@ from diaspora_hub.extensions import socketio
 from diaspora_hub.notifications import scheduler
 
 logger = logging.getLogger(__name__)
+#: one line per request answered, in the server's access-log format
+request_log = logging.getLogger("diaspora_hub.requests")
 
 DEFAULT_MAX_CONNECTIONS = 10_000
 DEFAULT_GC_FREEZE_SECONDS = 1.0
@@ -57,8 +59,17 @@ WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 def run(app: Flask) -> None:
     """Start the scheduler (reminders, digests) and serve on HOST:PORT until stopped."""
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     scheduler.start(app)
     serve(app, socketio)
+
+
+def configure_logging(level: str) -> None:
+    """Log to standard error at ``level``, unless the process has set up logging itself."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root.setLevel(level)
 
 
 def serve(app: Flask, server: SocketIO) -> None:
@@ -75,7 +86,9 @@ def serve(app: Flask, server: SocketIO) -> None:
     mode = server.server.eio.async_mode
     max_connections = int(app.config.get("MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS))
     send_buffer = int(app.config.get("SEND_BUFFER_BYTES", 0))
-    logger.info("Serving on %s:%d (%s, up to %d connections).", host, port, mode, max_connections)
+    logger.info(
+        "Serving on http://%s:%d (%s, up to %d connections).", host, port, mode, max_connections
+    )
     if mode == "eventlet":
         _serve_eventlet(site, host, port, max_connections, send_buffer)
     elif mode == "gevent":
@@ -120,7 +133,7 @@ def _serve_eventlet(
         site,
         max_size=max_connections,
         protocol=Protocol,
-        log_output=False,
+        log=request_log,
         debug=False,  # eventlet's default puts tracebacks in 500 answers
     )
 
@@ -141,7 +154,14 @@ def _serve_gevent(site: WsgiApp, host: str, port: int, send_buffer: int) -> None
             _tune(sock, send_buffer)
             super().handle(sock, address)
 
-    Server((host, port), site, log=None, backlog=socket.SOMAXCONN, **options).serve_forever()
+    Server(
+        (host, port),
+        site,
+        log=request_log,
+        error_log=logger,
+        backlog=socket.SOMAXCONN,
+        **options,
+    ).serve_forever()
 
 
 # Garbage collection -----------------------------------------------------------------------

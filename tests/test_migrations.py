@@ -11,6 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from diaspora_hub import create_app
+from diaspora_hub.core.search.models import include_name
 from diaspora_hub.extensions import db
 
 pytestmark = pytest.mark.postgres
@@ -45,7 +46,8 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(empty_database_url
         assert set(db.metadata.tables) <= tables
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection,
+                opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
             )
             assert compare_metadata(context, db.metadata) == []
         downgrade(revision="base")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import weakref
 
 import pytest
@@ -41,7 +42,7 @@ def test_openapi_lists_every_api_endpoint(app, client):
         if method in {"get", "post", "put", "patch", "delete"}
     }
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs."):
             continue
         path = rule.rule
         for converter in ("int:", "string:", "path:"):
@@ -49,6 +50,35 @@ def test_openapi_lists_every_api_endpoint(app, client):
         path = path.replace("<", "{").replace(">", "}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, f"{method} {path} missing from OpenAPI"
+
+
+def test_the_interactive_api_docs_come_from_this_site_only(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-spec-url="/api/v1/openapi.json"' in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    assert all(source.startswith("/") and not source.startswith("//") for source in sources)
+    assert "<script>" not in html  # the page keeps the site's content security policy
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    paths = {source.split("?", 1)[0] for source in sources}  # hashed names carry ?v=
+    for asset in ("/static/build/swagger-ui/swagger-ui-bundle.js", "/static/build/api-docs.js"):
+        assert asset in paths
+        served = client.get(asset)
+        assert served.status_code == 200, f"{asset}: run the front-end build"
+        served.close()
+
+
+def test_a_wrong_bearer_token_is_told_it_is_wrong(client, login, make_user):
+    refused = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer not-a-token"})
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]["code"] == "invalid_token"
+    assert "token" in refused.get_json()["error"]["message"]
+    # Even where visitors are welcome, a wrong token is refused rather than ignored.
+    public = client.get("/api/v1/spaces", headers={"Authorization": "Bearer not-a-token"})
+    assert public.status_code == 401
+    assert client.get("/api/v1/auth/me").get_json()["error"]["code"] == "unauthorised"
 
 
 def test_unknown_api_path_has_the_error_shape(client):

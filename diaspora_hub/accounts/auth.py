@@ -6,12 +6,14 @@ from flask import (
     Flask,
     Request,
     current_app,
+    g,
     has_request_context,
     redirect,
     request,
     session,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -31,7 +33,24 @@ def _load_from_request(req: Request) -> User | None:
     scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret:
         return None
-    return service.user_for_token(db.session(), secret.strip())
+    user = service.user_for_token(db.session(), secret.strip())
+    g.refused_token = user is None
+    return user
+
+
+class InvalidToken(Unauthorised):
+    code = "invalid_token"
+    default_message = _l("This API token is not valid: it may be mistyped, expired or revoked.")
+
+
+def _refuse_wrong_tokens() -> None:
+    """A request that brings a token we do not know is refused as such, whatever it asks
+    for: telling its sender to "log in" would hide that the token itself is wrong."""
+    if "Authorization" not in request.headers:
+        return
+    current_user._get_current_object()  # runs the loaders, which note a refused token
+    if g.get("refused_token"):
+        raise InvalidToken()
 
 
 def actor() -> User | None:
@@ -89,6 +108,9 @@ def select_locale() -> str | None:
         return None
     if current_user.is_authenticated:
         return str(current_user.language)
+    chosen = session.get("language")
+    if chosen in current_app.config["LANGUAGES"]:
+        return str(chosen)
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 
@@ -113,4 +135,5 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_from_session)
     login_manager.request_loader(_load_from_request)
     login_manager.unauthorized_handler(_unauthorised)
+    app.before_request(_refuse_wrong_tokens)
     assert set(LANGUAGES) == set(app.config["LANGUAGES"])  # noqa: S101 - a config mistake must stop start-up

@@ -51,6 +51,12 @@ class ProfileSchema(ma.Schema):
     time_zone = fields.String(validate=_time_zone)
 
 
+class LanguageSchema(ma.Schema):
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    #: the page to go back to (only a path on this site is followed)
+    next = fields.String()
+
+
 class PasswordChangeSchema(ma.Schema):
     current_password = fields.String(required=True, validate=validate.Length(max=256))
     new_password = fields.String(required=True, validate=validate.Length(max=256))

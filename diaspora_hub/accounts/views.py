@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -16,14 +18,42 @@ from diaspora_hub.accounts.auth import (
     remote_address,
     require_actor,
 )
+from diaspora_hub.core import timezones
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
 from diaspora_hub.core.pagination import paginate
-from diaspora_hub.core.timezones import time_zone_names
 from diaspora_hub.core.web import form_input, render_form_error, safe_next, see_other
 from diaspora_hub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+#: the interface languages, each named in itself, for the switcher on every page
+SITE_LANGUAGES = (("en", "English"), ("fr", "Français"), ("es", "Español"))
+
+
+@bp.context_processor
+def _time_zone_helpers() -> dict[str, Any]:
+    """For the time-zone picker: a stored old name shows as its present one."""
+    return {"canonical_time_zone": timezones.canonical, "time_zone_aliases": timezones.aliases}
+
+
+@bp.app_context_processor
+def _language_switcher() -> dict[str, Any]:
+    return {"site_languages": SITE_LANGUAGES}
+
+
+@bp.post("/language")
+def language() -> Response:
+    """The switcher in every page's footer: a person's account keeps the choice, a
+    visitor's session does."""
+    chosen = load(schemas.LanguageSchema(), form_input())["language"]
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        service.update_profile(db.session(), user, language=chosen)
+    else:
+        session["language"] = chosen
+    return see_other(safe_next(url_for("main.index")))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -33,14 +63,14 @@ def register() -> Response | str | tuple[str, int]:
         return see_other(url_for("main.index"))
     if not _is_post():
         return render_template(
-            "accounts/register.html", errors={}, form={}, time_zones=time_zone_names()
+            "accounts/register.html", errors={}, form={}, time_zones=timezones.picker()
         )
     try:
         data = load(schemas.RegisterFormSchema(), form_input())
         data.pop("password_confirm")
         user = service.register(db.session(), **data, address=remote_address())
     except AppError as exc:
-        return render_form_error("accounts/register.html", exc, time_zones=time_zone_names())
+        return render_form_error("accounts/register.html", exc, time_zones=timezones.picker())
     log_in(user)
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
     return see_other(url_for("main.index"))
@@ -76,14 +106,14 @@ def logout() -> Response:
 def settings() -> Response | str | tuple[str, int]:
     if not _is_post():
         return render_template(
-            "accounts/settings.html", errors={}, form={}, time_zones=time_zone_names()
+            "accounts/settings.html", errors={}, form={}, time_zones=timezones.picker()
         )
     try:
         service.update_profile(
             db.session(), require_actor(), **load(schemas.ProfileSchema(), form_input())
         )
     except AppError as exc:
-        return render_form_error("accounts/settings.html", exc, time_zones=time_zone_names())
+        return render_form_error("accounts/settings.html", exc, time_zones=timezones.picker())
     flash(_("Your settings are saved."), "success")
     return see_other(url_for("accounts.settings"))
 

@@ -9,10 +9,12 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, API, jobs, notification kinds, space section and home cards of calls."""
+    """Register the pages, API, jobs, notification kinds, space section, home cards and
+    search kinds of calls."""
     from diaspora_hub.accounts import needs
-    from diaspora_hub.calls import api, jobs, service, views
+    from diaspora_hub.calls import api, jobs, search, service, views
     from diaspora_hub.core import api as core_api
+    from diaspora_hub.core import search as core_search
     from diaspora_hub.notifications import scheduler
     from diaspora_hub.notifications import service as notifications
     from diaspora_hub.spaces import sections
@@ -30,3 +32,5 @@ def init_app(app: Flask) -> None:
     notifications.register_kind(service.KIND_REPORTED, _l("A contribution was reported"))
     sections.register(views.space_section)
     needs.register(views.home_needs)
+    core_search.register(search.CALLS)
+    core_search.register(search.CONTRIBUTIONS)

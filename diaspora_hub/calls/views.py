@@ -43,8 +43,9 @@ def index(slug: str) -> str:
     user = actor()
     state = _state_arg()
     page = request.args.get("page", 1, type=int) or 1
+    session = db.session()
     space, calls = service.list_calls(
-        db.session(), user, slug, page=max(page, 1), state=state, target=_target_arg()
+        session, user, slug, page=max(page, 1), state=state, target=_target_arg()
     )
     return render_template(
         "calls/index.html",
@@ -53,7 +54,9 @@ def index(slug: str) -> str:
         state=state,
         states=list(CallState),
         can_post=service.can_post(db.session(), user, space),
-        targets=service.allowed_targets(space),
+        targets=[
+            (code, _target_label(code)) for code in service.targets_in_use(session, user, space)
+        ],
     )
 
 
@@ -365,7 +368,7 @@ def _form_context(space: Space, orgs: list[Any], call: Call | None) -> dict[str,
         "organisations": orgs,
         "kinds": [(k.value, kind_label(k)) for k in OrganisationKind],
         "targets": [(code, _target_label(code)) for code in service.allowed_targets(space)],
-        "countries": sorted(geo.countries().items(), key=lambda item: item[1]),
+        "countries": geo.country_choices(),
     }
 
 

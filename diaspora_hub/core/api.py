@@ -10,6 +10,7 @@ blueprints to it with :func:`register`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any, NoReturn
@@ -18,6 +19,7 @@ import flask
 import flask_smorest
 import marshmallow as ma
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 from webargs.flaskparser import FlaskParser
 
@@ -58,10 +60,74 @@ def _leaf_messages(messages: Any) -> Iterator[Any]:
         yield messages
 
 
+#: marshmallow's own messages, in the reader's language ({name}: a value it fills in)
+_MARSHMALLOW_MESSAGES = (
+    ("Missing data for required field.", _l("Missing data for required field.")),
+    ("Field may not be null.", _l("Field may not be null.")),
+    ("Invalid value.", _l("Invalid value.")),
+    ("Not a valid string.", _l("Not a valid string.")),
+    ("Not a valid integer.", _l("Not a valid integer.")),
+    ("Not a valid number.", _l("Not a valid number.")),
+    ("Number too large.", _l("Number too large.")),
+    ("Not a valid boolean.", _l("Not a valid boolean.")),
+    ("Not a valid datetime.", _l("Not a valid date and time.")),
+    ("Not a valid date.", _l("Not a valid date.")),
+    ("Not a valid email address.", _l("Not a valid email address.")),
+    ("Not a valid URL.", _l("Not a valid web address.")),
+    ("Not a valid list.", _l("Not a valid list.")),
+    ("Not a valid mapping type.", _l("Not a valid mapping.")),
+    ("Invalid type.", _l("Invalid type.")),
+    ("Invalid input type.", _l("Invalid input type.")),
+    ("Unknown field.", _l("Unknown field.")),
+    ("Must be one of: {choices}.", _l("Must be one of: %(choices)s.")),
+    ("Shorter than minimum length {min}.", _l("Shorter than minimum length %(min)s.")),
+    ("Longer than maximum length {max}.", _l("Longer than maximum length %(max)s.")),
+    ("Length must be between {min} and {max}.", _l("Length must be between %(min)s and %(max)s.")),
+    ("Length must be {equal}.", _l("Length must be %(equal)s.")),
+    ("Must be greater than or equal to {min}.", _l("Must be greater than or equal to %(min)s.")),
+    ("Must be less than or equal to {max}.", _l("Must be less than or equal to %(max)s.")),
+    (
+        "Must be greater than or equal to {min} and less than or equal to {max}.",
+        _l("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+    ),
+)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(
+        re.escape(part) if n % 2 == 0 else f"(?P<{part}>.+?)" for n, part in enumerate(parts)
+    )
+    return re.compile(f"^{regex}$")
+
+
+_PATTERNS = tuple((_pattern(english), translated) for english, translated in _MARSHMALLOW_MESSAGES)
+
+
+def translate_message(message: Any) -> Any:
+    """A marshmallow message in the reader's language (ours are translated where raised)."""
+    if not isinstance(message, str) or isinstance(message, TooLong):
+        return message
+    for pattern, translated in _PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return str(translated) % found.groupdict() if found.groupdict() else str(translated)
+    return message
+
+
+def _translated(messages: Any) -> Any:
+    if isinstance(messages, dict):
+        return {key: _translated(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [_translated(value) for value in messages]
+    return translate_message(messages)
+
+
 def raise_validation_error(messages: Any) -> NoReturn:
-    """Turn marshmallow messages into the error a client should see."""
-    field_errors = messages if isinstance(messages, dict) else {"_schema": messages}
+    """Turn marshmallow messages into the error a client should see, in its language."""
     leaves = list(_leaf_messages(messages))
+    translated = _translated(messages)
+    field_errors = translated if isinstance(translated, dict) else {"_schema": translated}
     if any(isinstance(m, str) and m in _TYPE_MESSAGES for m in leaves):
         raise Unprocessable(fields=field_errors)
     if any(isinstance(m, TooLong) for m in leaves):
@@ -125,7 +191,8 @@ class Parser(FlaskParser):
         self, error: Exception, req: flask.Request, *args: Any, **kwargs: Any
     ) -> NoReturn:
         raise ValidationFailed(
-            "The request body is not valid JSON.", fields={"json": ["Invalid JSON body."]}
+            _l("The request body is not valid JSON."),
+            fields={"json": [str(_l("Invalid JSON body."))]},
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields
 
 from diaspora_hub.core.api import TooLong
@@ -23,11 +24,13 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = clean_text(super()._deserialize(value, attr, data, **kwargs))
         if len(text) > self.max_length:
-            raise ma.ValidationError(TooLong(f"At most {self.max_length} characters."))
+            raise ma.ValidationError(
+                TooLong(_("At most %(count)d characters.", count=self.max_length))
+            )
         if len(text) < self.min_length:
             if self.min_length == 1:
-                raise ma.ValidationError("Must not be empty.")
-            raise ma.ValidationError(f"At least {self.min_length} characters.")
+                raise ma.ValidationError(_("Must not be empty."))
+            raise ma.ValidationError(_("At least %(count)d characters.", count=self.min_length))
         return text
 
 

@@ -12,7 +12,8 @@ def init_app(app: Flask) -> None:
 
     from diaspora_hub.accounts import needs
     from diaspora_hub.core import api as core_api
-    from diaspora_hub.live import api, events, jobs, views
+    from diaspora_hub.core import search as core_search
+    from diaspora_hub.live import api, events, jobs, search, views
     from diaspora_hub.notifications import scheduler
     from diaspora_hub.spaces import sections
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     core_api.register(app, api.bp)
     sections.register(views._space_section)
     needs.register(views.home_needs)
+    core_search.register(search.KIND)
     events.init_app(app)
     scheduler.add(
         "live.sweep_stale_connections", timedelta(seconds=15), jobs.sweep_stale_connections

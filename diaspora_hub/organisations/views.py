@@ -21,7 +21,7 @@ from diaspora_hub.accounts.auth import actor, require_actor
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.api import load
 from diaspora_hub.core.errors import AppError
-from diaspora_hub.core.geo import countries, country_name
+from diaspora_hub.core.geo import country_choices, country_name
 from diaspora_hub.core.text import plain_text
 from diaspora_hub.core.web import form_input, render_form_error, see_other
 from diaspora_hub.extensions import db
@@ -44,7 +44,7 @@ def _choices() -> dict[str, Any]:
     return {
         "kind_options": [(k.value, kind_label(k)) for k in OrganisationKind],
         "role_options": [(r.value, role_label(r)) for r in Role],
-        "country_options": sorted(countries().items(), key=lambda item: item[1]),
+        "country_options": country_choices(),
     }
 
 

@@ -1,6 +1,8 @@
-"""The UN Sustainable Development Goals and their targets, the official English wording.
+"""The UN Sustainable Development Goals and their targets, in the official UN wording.
 
-Loaded once from ``sdg.json`` (17 goals, 169 targets). Codes are strings everywhere they
+``sdg.json`` holds the English text (17 goals, 169 targets), ``sdg_translations.json`` the
+French and Spanish; ``SDG_SOURCES.md`` names where both come from. Every function answers
+in the language of the request (English outside one). Codes are strings everywhere they
 are stored or filtered on: ``"10"`` for goal 10, ``"10.c"`` for one of its targets.
 """
 
@@ -10,8 +12,13 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import get_locale
 
 _SOURCE = Path(__file__).with_name("sdg.json")
+_TRANSLATIONS = Path(__file__).with_name("sdg_translations.json")
 
 
 @dataclass(frozen=True)
@@ -48,15 +55,45 @@ class _Catalogue:
 
 
 @cache
+def _translations() -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(_TRANSLATIONS.read_text(encoding="utf-8"))
+    return found
+
+
+def languages() -> tuple[str, ...]:
+    """Languages the goals and targets are worded in."""
+    return ("en", *sorted(_translations()))
+
+
+def current_language() -> str:
+    """The language of the request, when the goals are worded in it; else English."""
+    if not has_request_context():
+        return "en"
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
+    return language if language in _translations() else "en"
+
+
 def _catalogue() -> _Catalogue:
+    return _catalogue_in(current_language())
+
+
+@cache
+def _catalogue_in(language: str) -> _Catalogue:
     raw = json.loads(_SOURCE.read_text(encoding="utf-8"))
+    wording = _translations().get(language, {"goals": {}, "targets": {}})
     goals = tuple(
         Goal(
             number=int(g["number"]),
-            title=g["title"],
-            description=g["description"],
+            title=wording["goals"].get(str(g["number"]), g)["title"],
+            description=wording["goals"].get(str(g["number"]), g)["description"],
             targets=tuple(
-                Target(code=t["code"], goal=int(g["number"]), text=t["text"]) for t in g["targets"]
+                Target(
+                    code=t["code"],
+                    goal=int(g["number"]),
+                    text=wording["targets"].get(t["code"], t["text"]),
+                )
+                for t in g["targets"]
             ),
         )
         for g in raw["goals"]

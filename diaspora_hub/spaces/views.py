@@ -55,8 +55,8 @@ def space_codes(space: Space, kind: str) -> list[str]:
 
 
 @cache
-def _sdg_options() -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
-    """Goal optgroups: (label, goal code, ((target code, short text), ...))."""
+def _sdg_options(language: str) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """Goal optgroups in ``language``: (label, goal code, ((target code, short text), ...))."""
     return tuple(
         (
             f"{g.number}. {g.title}",
@@ -84,9 +84,9 @@ def _template_helpers() -> dict[str, Any]:
 
 def _choices() -> dict[str, Any]:
     return {
-        "sdg_options": _sdg_options(),
-        "country_choices": sorted(geo.countries().items(), key=lambda item: item[1]),
-        "language_choices": sorted(geo.languages().items(), key=lambda item: item[1]),
+        "sdg_options": _sdg_options(sdg.current_language()),
+        "country_choices": geo.country_choices(),
+        "language_choices": geo.language_choices(),
         "phase_choices": [(p.value, phase_label(p)) for p in Phase],
         "visibility_choices": [(v.value, visibility_label(v)) for v in Visibility],
     }

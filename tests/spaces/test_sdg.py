@@ -58,3 +58,27 @@ def test_unknown_target_has_no_goal():
 def test_sort_key_follows_the_official_order():
     codes = ["11", "10.c", "10.a", "10", "10.7", "2.1"]
     assert sorted(codes, key=sdg.sort_key) == ["2.1", "10", "10.7", "10.a", "10.c", "11"]
+
+
+def test_every_goal_and_target_has_the_official_french_and_spanish_wording(app):
+    english = {t.code: t.text for t in sdg._catalogue_in("en").targets.values()}
+    for language, word in (("fr", "envois de fonds"), ("es", "remesas")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            assert all(t.text != english[t.code] for g in sdg.goals() for t in g.targets)
+            assert word in sdg.goals()[9].targets[-1].text
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert sdg.goals()[9].title == "Inégalités réduites"
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert sdg.goals()[0].description.startswith("Poner fin a la pobreza en todas sus formas")
+
+
+def test_a_spaces_page_shows_the_sdg_targets_in_the_readers_language(client, session):
+    from diaspora_hub.spaces.models import SpaceTag, TagKind
+    from tests import factories
+
+    tags = [SpaceTag(kind=TagKind.GOAL, code="10"), SpaceTag(kind=TagKind.TARGET, code="10.c")]
+    factories.space(session, slug="fees", tags=tags)
+    session.commit()
+    html = client.get("/spaces/fees", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Reducción de las Desigualdades" in html
+    assert "reducir a menos del 3% los costos de transacción de las remesas" in html

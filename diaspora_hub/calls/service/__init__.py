@@ -55,6 +55,7 @@ from diaspora_hub.calls.service.contributions import (
     save_contribution,
     tracker,
 )
+from diaspora_hub.calls.service.finding import findable_calls, findable_contributions
 from diaspora_hub.calls.service.notices import (
     KIND_CLOSED,
     KIND_OPENED,
@@ -73,6 +74,7 @@ from diaspora_hub.calls.service.posting import (
     list_calls,
     new_call_context,
     publish_call,
+    targets_in_use,
     update_call,
 )
 from diaspora_hub.calls.service.themes import (
@@ -116,6 +118,8 @@ __all__ = [
     "current_contribution",
     "disclosure",
     "export_contributions",
+    "findable_calls",
+    "findable_contributions",
     "get_call",
     "get_theme",
     "hide_contribution",
@@ -144,6 +148,7 @@ __all__ = [
     "split_theme",
     "synthesis_overview",
     "synthesise",
+    "targets_in_use",
     "tracker",
     "update_call",
     "waiting_calls",

@@ -76,6 +76,13 @@ def list_calls(
     return space, paginate(session, query, page, per_page)
 
 
+def targets_in_use(session: Session, actor: User | None, space: Space) -> list[str]:
+    """SDG targets carried by the calls of the space this person sees: what a filter offers."""
+    calls = _calls_query(session, actor, space).order_by(None).with_only_columns(Call.id)
+    codes = session.scalars(select(CallTarget.code).where(CallTarget.call_id.in_(calls)).distinct())
+    return sorted(codes, key=sdg.sort_key)
+
+
 def allowed_targets(space: Space) -> list[str]:
     """SDG targets a call in this space may carry: the space's own and its goals' targets."""
     codes = set(space.codes(TagKind.TARGET))

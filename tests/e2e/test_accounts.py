@@ -36,7 +36,7 @@ def test_login_and_settings_in_french(page_for, arrange):
     page = page_for()
     log_in(page, person.email, factories.PASSWORD)
     page.goto("/account")
-    page.get_by_label("Language").select_option("fr")
+    page.get_by_label("Language", exact=True).select_option("fr")
     page.get_by_role("button", name="Save").click()
     assert page.locator("html").get_attribute("lang") == "fr"
 

@@ -26,8 +26,8 @@ from diaspora_hub.core.db import after_commit
 from diaspora_hub.core.errors import NotFound
 from diaspora_hub.live import events
 from diaspora_hub.live.models import Room
+from diaspora_hub.live.service import announce
 from diaspora_hub.live.service.kernel import _lock_room
-from diaspora_hub.live.service.log import _append, _delivery
 from diaspora_hub.live.types import Delivery
 from diaspora_hub.spaces import service as spaces
 
@@ -41,14 +41,12 @@ CLEARED = "screen.cleared"
 def show(session: Session, actor: User, room_id: int, *, item: Json) -> Delivery:
     """Put ``item`` on the room's screen (the room's facilitators)."""
     room = _managed(session, actor, room_id)
-    event = _append(session, room, SHOWN, actor=None, actor_id=actor.id, data={"item": item})
-    return _delivery(room, event)
+    return announce(session, room, SHOWN, actor_id=actor.id, data={"item": item})
 
 
 def clear(session: Session, actor: User, room_id: int) -> Delivery:
     room = _managed(session, actor, room_id)
-    event = _append(session, room, CLEARED, actor=None, actor_id=actor.id, data={})
-    return _delivery(room, event)
+    return announce(session, room, CLEARED, actor_id=actor.id, data={})
 
 
 def refresh(session: Session, room_id: int, *, item: Json) -> Delivery | None:
@@ -56,8 +54,7 @@ def refresh(session: Session, room_id: int, *, item: Json) -> Delivery | None:
     room = _lock_room(session, room_id)
     if room is None:
         return None
-    event = _append(session, room, UPDATED, actor=None, actor_id=None, data={"item": item})
-    return _delivery(room, event)
+    return announce(session, room, UPDATED, actor_id=None, data={"item": item})
 
 
 def send_after_commit(session: Session, deliveries: list[Delivery]) -> None:

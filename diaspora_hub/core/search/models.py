@@ -60,8 +60,9 @@ def _sqlite(statement: str) -> DDL:
     return DDL(statement).execute_if(dialect="sqlite")  # type: ignore[no-untyped-call]
 
 
-# Part of the table's definition, as its indexes are: create_all() (the tests) builds the
-# FTS5 table beside it, empty, and drop_all() removes it.
+# Part of the table's definition, as its indexes are: where a schema is built from the
+# models rather than the migrations (the test setup), the FTS5 table is built beside it,
+# empty, and dropped with it. The app's schema is the migration's.
 for _statement in (FTS_CREATE, FTS_EMPTY, FTS_TRIGGER):
     event.listen(SearchEntry.__table__, "after_create", _sqlite(_statement))
 event.listen(SearchEntry.__table__, "after_drop", _sqlite(FTS_DROP))

@@ -67,7 +67,7 @@ from diaspora_hub.live.service.kernel import (
     person_ref,
     visible_room,
 )
-from diaspora_hub.live.service.log import event_json, events_after
+from diaspora_hub.live.service.log import announce, event_json, events_after
 from diaspora_hub.live.service.moderation import audit_trail, hide, lock, moderate
 from diaspora_hub.live.service.polls import poll_close, poll_open, poll_vote
 from diaspora_hub.live.service.presence import audience_for, presence_change, presence_delay
@@ -138,6 +138,7 @@ __all__ = (
     "SpaceRooms",
     "affiliation",
     "agenda",
+    "announce",
     "anonymised",
     "answer",
     "ask",

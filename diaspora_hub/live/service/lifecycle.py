@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from diaspora_hub.accounts.models import User
 from diaspora_hub.core.db import utcnow
 from diaspora_hub.live.models import Room, RoomMode, RoomParticipant
-from diaspora_hub.live.service.log import _append, _delivery
+from diaspora_hub.live.service.log import announce
 from diaspora_hub.live.service.rooms import open_room
 from diaspora_hub.live.types import Delivery, Json
 
@@ -90,7 +90,4 @@ def end(session: Session, actor_id: int | None, room: Room) -> list[Delivery]:
 
 def _locked_event(session: Session, actor_id: int | None, room: Room, *, locked: bool) -> Delivery:
     session.flush()
-    event = _append(
-        session, room, "room.locked", actor=None, actor_id=actor_id, data={"locked": locked}
-    )
-    return _delivery(room, event)
+    return announce(session, room, "room.locked", actor_id=actor_id, data={"locked": locked})

@@ -138,6 +138,15 @@ def _delivery(room: Room, *events: RoomEvent) -> Delivery:
     return Delivery(room_id=room.id, events=[_pair(event_json(e), room) for e in events])
 
 
+def announce(
+    session: Session, room: Room, kind: str, *, actor_id: int | None, data: Json
+) -> Delivery:
+    """A room event that names nobody (the actor is kept in the stored row only), for
+    changes made outside the room: a meeting opening or ending, an item put on screen.
+    What it returns goes out after the commit."""
+    return _delivery(room, _append(session, room, kind, actor=None, actor_id=actor_id, data=data))
+
+
 def _events_query(room_id: int) -> Select[tuple[RoomEvent]]:
     return select(RoomEvent).where(RoomEvent.room_id == room_id)
 
